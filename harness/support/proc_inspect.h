@@ -1,0 +1,39 @@
+// proc_inspect.h: what /proc says about a process: its children, its zombies, its open fds.
+//
+// This kernel has no /proc/PID/task/TID/children, so children are found by scanning
+// /proc/*/stat for the parent pid. Used to prove "no zombie, no leaked child, no leaked fd".
+#ifndef NETREF_HARNESS_SUPPORT_PROC_INSPECT_H_
+#define NETREF_HARNESS_SUPPORT_PROC_INSPECT_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <vector>
+
+namespace netref::testing {
+
+struct ProcInfo {
+  pid_t pid;
+  pid_t ppid;
+  char state;  // 'R', 'S', 'Z' (zombie), …
+};
+
+// /proc/PID/stat, or nullopt if the process is gone.
+std::optional<ProcInfo> ReadProc(pid_t pid);
+
+// Every process whose parent is `pid` (zombies included).
+std::vector<ProcInfo> ChildrenOf(pid_t pid);
+// The children of `pid` that are zombies.
+std::vector<pid_t> ZombieChildrenOf(pid_t pid);
+// Every process below `pid`, at any depth.
+std::vector<pid_t> DescendantsOf(pid_t pid);
+
+// The number of entries in /proc/PID/fd, or -1 if the process is gone.
+int OpenFdCount(pid_t pid);
+
+// True while /proc/PID exists and is not a zombie.
+bool IsAlive(pid_t pid);
+
+}  // namespace netref::testing
+
+#endif  // NETREF_HARNESS_SUPPORT_PROC_INSPECT_H_

@@ -1,0 +1,99 @@
+// subprocess.h: run a real program as a child of the test, talk to it through pipes, and end
+// it by pid.
+//
+// The test process stays single-threaded: the child is started with posix_spawn (fork+exec),
+// its stdout and stderr are read with poll and a deadline, and its end is awaited through a
+// pidfd. A Subprocess destroyed while its child still runs SIGKILLs and reaps it, so a failing
+// test leaves nothing behind. Only processes started here are ever signalled.
+#ifndef NETREF_HARNESS_SUPPORT_SUBPROCESS_H_
+#define NETREF_HARNESS_SUPPORT_SUBPROCESS_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/support/deadline.h"
+#include "reference/core/ipv4.h"
+#include "reference/core/wait_status.h"
+
+namespace netref::testing {
+
+// The path of a netref program: $NETREF_BIN_DIR/NAME (ctest sets NETREF_BIN_DIR).
+std::string BinPath(std::string_view name);
+
+struct SpawnOptions {
+  bool pipe_stdin = false;  // Otherwise stdin is /dev/null.
+};
+
+class Subprocess {
+ public:
+  // Starts argv[0] (a path) with argv. Aborts the test binary if the spawn itself fails.
+  static Subprocess Start(const std::vector<std::string>& argv, SpawnOptions options = {});
+
+  Subprocess(Subprocess&& other) noexcept;
+  Subprocess& operator=(Subprocess&&) = delete;
+  Subprocess(const Subprocess&) = delete;
+  ~Subprocess();
+
+  pid_t pid() const { return pid_; }
+  bool running() const { return !status_.has_value(); }
+
+  // Stdin (with pipe_stdin). False if the child has closed its end.
+  bool WriteStdin(std::string_view bytes);
+  void CloseStdin();
+
+  // The next stdout line, without its newline; nullopt at EOF or when the deadline passes.
+  std::optional<std::string> ReadLine(const Deadline& deadline);
+  // Reads lines until one satisfies `match` (returned) or EOF/deadline (nullopt).
+  std::optional<std::string> WaitForLine(const std::function<bool(const std::string&)>& match,
+                                         const Deadline& deadline);
+  std::optional<std::string> WaitForLineStartingWith(std::string_view prefix,
+                                                     const Deadline& deadline);
+  // Exactly `n` more stdout bytes (raw, newlines included), or nullopt.
+  std::optional<std::string> ReadStdoutBytes(std::size_t n, const Deadline& deadline);
+  // Everything until stdout's EOF (or the deadline); includes any unread buffered bytes.
+  std::string ReadStdoutToEof(const Deadline& deadline);
+
+  // All stdout lines read so far through ReadLine/WaitForLine, and all stderr collected so far.
+  const std::vector<std::string>& lines() const { return lines_; }
+  std::string stderr_text();
+
+  // kill(pid, signal) while the child is unreaped.
+  void Signal(int signal);
+
+  // Waits for the child to end; nullopt if the deadline passes first.
+  std::optional<core::WaitStatus> Wait(const Deadline& deadline);
+
+ private:
+  Subprocess() = default;
+  // Polls stdout and stderr once, up to `timeout_ms`, moving what arrives into the buffers.
+  // Returns false when stdout is at EOF and nothing is buffered.
+  bool Pump(int timeout_ms);
+
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
+  std::string stdout_buffer_;
+  std::string stderr_buffer_;
+  std::vector<std::string> lines_;
+  std::optional<core::WaitStatus> status_;
+};
+
+// Starts the netref server program `name` as `name 0 --bind 127.0.0.1 EXTRA...` and waits for
+// its G2 line `listening on ADDR:PORT`. endpoint.port is the port it printed, or 0 if it never
+// printed one (callers assert on that).
+struct StartedServer {
+  Subprocess process;
+  core::Endpoint endpoint;  // 127.0.0.1 and the printed port.
+};
+StartedServer StartServer(std::string_view name, const std::vector<std::string>& extra = {});
+
+}  // namespace netref::testing
+
+#endif  // NETREF_HARNESS_SUPPORT_SUBPROCESS_H_

@@ -1,0 +1,17 @@
+// echo_session.cc: T2's echo, byte-exact.
+#include "reference/core/echo_session.h"
+
+namespace netref::core {
+
+EchoStep EchoSession::OnRead(std::string_view bytes) {
+  bytes_echoed_ += bytes.size();
+  const std::string_view shown = bytes.substr(0, bytes.find('\0'));
+  return EchoStep{std::string(bytes),
+                  "Client(" + std::to_string(peer_port_) + "): " + std::string(shown)};
+}
+
+std::string EchoSession::OnEof() const {
+  return "Client(" + std::to_string(peer_port_) + "): is disconnected";
+}
+
+}  // namespace netref::core

@@ -1,0 +1,31 @@
+// output_buffer.h: bytes waiting to be written, for writers that may write short.
+//
+// A blocking writer loops until Pending() is empty (posix/io.h WriteAll); a non-blocking one
+// (the epoll server) keeps the buffer across readiness events. Consume(n) after a write of n
+// bytes. Must not: do I/O.
+#ifndef NETREF_REFERENCE_CORE_OUTPUT_BUFFER_H_
+#define NETREF_REFERENCE_CORE_OUTPUT_BUFFER_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace netref::core {
+
+class OutputBuffer {
+ public:
+  void Append(std::string_view bytes) { data_.append(bytes); }
+  std::string_view Pending() const { return std::string_view(data_).substr(offset_); }
+  bool empty() const { return offset_ == data_.size(); }
+
+  // Marks the first `n` pending bytes as written; n must not exceed Pending().size().
+  void Consume(std::size_t n);
+
+ private:
+  std::string data_;
+  std::size_t offset_ = 0;  // Bytes of data_ already written; compacted when it grows large.
+};
+
+}  // namespace netref::core
+
+#endif  // NETREF_REFERENCE_CORE_OUTPUT_BUFFER_H_

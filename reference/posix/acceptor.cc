@@ -1,0 +1,82 @@
+// acceptor.cc: the accept-errno table.
+#include "reference/posix/acceptor.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include "absl/strings/str_cat.h"
+#include "reference/posix/io.h"
+#include "reference/posix/socket.h"
+
+namespace netref::posix {
+namespace {
+
+UniqueFd OpenReserve() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
+
+}  // namespace
+
+absl::StatusOr<Acceptor> Acceptor::Create(UniqueFd listener) {
+  if (absl::Status status = SetNonBlocking(listener.get(), true); !status.ok()) return status;
+  UniqueFd reserve = OpenReserve();
+  if (!reserve.valid()) return ErrnoError(errno, "open /dev/null");
+  return Acceptor(std::move(listener), std::move(reserve));
+}
+
+absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
+  AcceptOutcome outcome;
+  sockaddr_in address{};
+  socklen_t length = sizeof address;
+  const int fd = RetryOnEintr([&] {
+    length = sizeof address;
+    return ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length,
+                     SOCK_CLOEXEC);
+  });
+  if (fd >= 0) {
+    outcome.kind = AcceptOutcome::Kind::kAccepted;
+    outcome.client.reset(fd);
+    outcome.peer = FromSockaddr(address);
+    return outcome;
+  }
+  const int err = errno;
+  switch (err) {
+    case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case ECONNABORTED:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+      outcome.kind = AcceptOutcome::Kind::kNothing;
+      return outcome;
+    case EMFILE:
+    case ENFILE: {
+      // Give up the reserve fd, take the connection that is waiting and close it: the client
+      // sees EOF instead of hanging in the backlog, and poll stops reporting it ready.
+      outcome.message = absl::StrCat(MessageOf(ErrnoError(err, "accept")),
+                                     ": shed one connection");
+      reserve_.reset();
+      UniqueFd shed(RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr,
+                                                        SOCK_CLOEXEC); }));
+      reserve_ = OpenReserve();
+      outcome.kind = shed.valid() && reserve_.valid() ? AcceptOutcome::Kind::kShed
+                                                      : AcceptOutcome::Kind::kBackOff;
+      return outcome;
+    }
+    case ENOBUFS:
+    case ENOMEM:
+    case EPERM:
+      outcome.kind = AcceptOutcome::Kind::kBackOff;
+      outcome.message = MessageOf(ErrnoError(err, "accept"));
+      return outcome;
+    default:
+      return ErrnoError(err, "accept");
+  }
+}
+
+}  // namespace netref::posix

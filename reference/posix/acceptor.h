@@ -1,0 +1,65 @@
+// acceptor.h: a listening socket and the one accept-errno policy of every TCP server.
+//
+// accept(2) errors fall in three kinds, decided in one switch (acceptor.cc):
+//   nothing to do  EAGAIN, ECONNABORTED, EPROTO and the pending network errors that accept(2)
+//                  says to treat like EAGAIN: no connection this time, no log line;
+//   out of fds     EMFILE, ENFILE: shed one pending connection with a reserve fd (as libuv
+//                  does), so the server neither spins on a full backlog nor lets it hang;
+//   transient      ENOBUFS, ENOMEM, EPERM (firewall): log it and back off briefly;
+//   fatal          EBADF, EINVAL, ENOTSOCK, EFAULT, anything else: a bug, reported as an error.
+// EINTR never reaches the caller: RetryOnEintr retries it silently (T4).
+#ifndef NETREF_REFERENCE_POSIX_ACCEPTOR_H_
+#define NETREF_REFERENCE_POSIX_ACCEPTOR_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "reference/core/ipv4.h"
+#include "reference/posix/unique_fd.h"
+
+namespace netref::posix {
+
+struct AcceptOutcome {
+  enum class Kind {
+    kAccepted,  // `client` and `peer` are set.
+    kNothing,   // No connection now; poll again.
+    kShed,      // Out of fds: one pending connection was accepted and closed. `message` says so.
+    kBackOff,   // A transient error: `message` says which; wait a little before the next try.
+  };
+  Kind kind = Kind::kNothing;
+  UniqueFd client;
+  core::Endpoint peer;
+  std::string message;  // For stderr, with kShed and kBackOff.
+};
+
+class Acceptor {
+ public:
+  // Takes a listening socket; makes it non-blocking (several pre-forked workers may race for one
+  // connection, and the loser must get EAGAIN, not block) and opens the reserve fd.
+  static absl::StatusOr<Acceptor> Create(UniqueFd listener);
+
+  // Accepts one connection (accept4 with SOCK_CLOEXEC; the client socket is blocking).
+  // A fatal error is returned as a status.
+  absl::StatusOr<AcceptOutcome> Accept();
+
+  int fd() const { return listener_.get(); }
+
+  // The child of a fork server closes the listener: only the parent accepts, and a listener held
+  // open by a child keeps the port busy after the parent exits.
+  void CloseInChild() {
+    listener_.reset();
+    reserve_.reset();
+  }
+
+ private:
+  Acceptor(UniqueFd listener, UniqueFd reserve)
+      : listener_(std::move(listener)), reserve_(std::move(reserve)) {}
+
+  UniqueFd listener_;
+  UniqueFd reserve_;  // An fd on /dev/null, given up to accept-and-close when out of fds.
+};
+
+}  // namespace netref::posix
+
+#endif  // NETREF_REFERENCE_POSIX_ACCEPTOR_H_

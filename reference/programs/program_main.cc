@@ -1,0 +1,50 @@
+// program_main.cc
+#include "reference/programs/program_main.h"
+
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reference/core/console_lines.h"
+#include "reference/posix/io.h"
+#include "reference/posix/socket.h"
+
+namespace netref::programs {
+
+core::ProgramConfig ParseArgsOrExit(core::Program program, int argc, char** argv) {
+  const std::string_view argv0 = argc > 0 ? argv[0] : "netref";
+  posix::Console::SetProgramName(argv0);
+  std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  core::Result<core::ProgramConfig> config = core::ParseArgs(program, args);
+  const std::string usage = core::UsageText(program, argv0) + "\n";
+  if (!config.ok()) {
+    posix::Console::Error(config.error());
+    (void)posix::WriteAll(2, usage);
+    std::exit(kExitUsage);
+  }
+  if (config.value().help) {
+    (void)posix::WriteAll(1, usage);
+    std::exit(0);
+  }
+  return config.value();
+}
+
+int Fail(const absl::Status& status) {
+  posix::Console::Error(posix::MessageOf(status));
+  return kExitFailure;
+}
+
+absl::StatusOr<posix::Acceptor> ListenAndAnnounce(const core::ProgramConfig& config, int backlog,
+                                                  const posix::Console& console) {
+  absl::StatusOr<posix::UniqueFd> listener = posix::ListenTcp(config.endpoint, backlog);
+  if (!listener.ok()) return listener.status();
+  absl::StatusOr<core::Endpoint> bound = posix::LocalEndpoint(listener->get());
+  if (!bound.ok()) return bound.status();
+  absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener));
+  if (!acceptor.ok()) return acceptor.status();
+  console.Line(core::ListeningLine(*bound));
+  return acceptor;
+}
+
+}  // namespace netref::programs

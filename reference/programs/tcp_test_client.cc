@@ -1,0 +1,70 @@
+// tcp_test_client: the lecture's test client (tcptestclnt.c). Clauses: G1, T5.
+//
+// Reads stdin lines; skips a line shorter than 2 bytes with its newline; sends each other line
+// without its newline; reads back and prints its echo (as many bytes as were sent: TCP has no
+// message boundaries). After sending END it closes and exits 0; so does stdin EOF.
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "reference/core/line_framer.h"
+#include "reference/posix/io.h"
+#include "reference/posix/signal_events.h"
+#include "reference/posix/socket.h"
+#include "reference/programs/program_main.h"
+
+namespace netref::programs {
+namespace {
+
+// Sends one message and prints its echo, followed by a newline (the message's own newline was
+// not sent). END's echo is not awaited: T5 closes right after sending it.
+absl::Status SendAndPrintEcho(int server_fd, const std::string& message) {
+  if (absl::Status sent = posix::WriteAll(server_fd, message); !sent.ok()) return sent;
+  if (message == "END") return absl::OkStatus();
+  core::EchoCollector collector;
+  collector.Expect(message.size());
+  char buffer[8192];
+  while (collector.waiting()) {
+    absl::StatusOr<std::size_t> n = posix::ReadSome(server_fd, buffer, sizeof buffer);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return absl::UnavailableError("the server closed the connection mid-echo");
+    for (std::string& echo : collector.Feed(std::string_view(buffer, *n))) {
+      echo.push_back('\n');
+      if (absl::Status shown = posix::WriteAll(STDOUT_FILENO, echo); !shown.ok()) return shown;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunClient(int server_fd) {
+  core::TestClientFramer framer;
+  char buffer[8192];
+  while (!framer.ended()) {
+    absl::StatusOr<std::size_t> n = posix::ReadSome(STDIN_FILENO, buffer, sizeof buffer);
+    if (!n.ok()) return n.status();
+    const bool eof = *n == 0;
+    for (const std::string& message :
+         eof ? framer.Finish() : framer.Feed(std::string_view(buffer, *n))) {
+      if (absl::Status status = SendAndPrintEcho(server_fd, message); !status.ok()) return status;
+    }
+    if (eof) break;
+  }
+  return absl::OkStatus();  // The socket closes as RunClient's caller returns.
+}
+
+}  // namespace
+}  // namespace netref::programs
+
+int main(int argc, char** argv) {
+  using namespace netref;
+  const core::ProgramConfig config =
+      programs::ParseArgsOrExit(core::Program::kTestClient, argc, argv);
+  posix::IgnoreSigpipe();
+  absl::StatusOr<posix::UniqueFd> server = posix::ConnectTcp(config.endpoint);
+  if (!server.ok()) return programs::Fail(server.status());
+  if (absl::Status status = programs::RunClient(server->get()); !status.ok()) {
+    return programs::Fail(status);
+  }
+  return 0;
+}
