@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace netref::testing {
@@ -137,6 +138,32 @@ void TcpPeer::Reset() {
 void TcpPeer::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+}
+
+std::optional<std::string> StreamEcho(TcpPeer& peer, std::string_view data, std::size_t chunk,
+                                      const Deadline& deadline) {
+  std::string echo;
+  std::size_t sent = 0;
+  while (echo.size() < data.size()) {
+    pollfd entry{peer.fd(), static_cast<short>(POLLIN | (sent < data.size() ? POLLOUT : 0)), 0};
+    const int n = ::poll(&entry, 1, deadline.remaining_ms());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;
+    if ((entry.revents & POLLOUT) != 0) {
+      const std::size_t size = std::min(chunk, data.size() - sent);
+      const ssize_t put = ::send(peer.fd(), data.data() + sent, size, MSG_NOSIGNAL);
+      if (put > 0) sent += static_cast<std::size_t>(put);
+      else if (put < 0 && errno != EAGAIN && errno != EINTR) return std::nullopt;
+    }
+    if ((entry.revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      char buffer[65536];
+      const ssize_t got = ::recv(peer.fd(), buffer, sizeof buffer, 0);
+      if (got == 0) return std::nullopt;
+      if (got > 0) echo.append(buffer, static_cast<std::size_t>(got));
+      else if (errno != EAGAIN && errno != EINTR) return std::nullopt;
+    }
+  }
+  return echo;
 }
 
 std::optional<std::string> RoundTrip(TcpPeer& peer, std::string_view message,

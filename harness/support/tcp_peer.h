@@ -46,6 +46,11 @@ class TcpPeer {
   int fd_ = -1;
 };
 
+// Sends `data` while reading the echo back at the same time (so neither side's buffers fill
+// up and deadlock a large transfer), `chunk` bytes per send; the whole echo, or nullopt.
+std::optional<std::string> StreamEcho(TcpPeer& peer, std::string_view data, std::size_t chunk,
+                                      const Deadline& deadline);
+
 // Sends `message` and reads back as many bytes; the echo, or nullopt.
 std::optional<std::string> RoundTrip(TcpPeer& peer, std::string_view message,
                                      const Deadline& deadline);

@@ -1,0 +1,308 @@
+// echo_server_test.cc: the lecture's two TCP echo servers, run as real binaries on 127.0.0.1.
+// Clauses: G2, G3, G5, T1, T2, T3, T4, B2.
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness/support/deadline.h"
+#include "harness/support/proc_inspect.h"
+#include "harness/support/subprocess.h"
+#include "harness/support/tcp_peer.h"
+
+namespace netref::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TcpPeer MustConnect(const StartedServer& server) {
+  std::optional<TcpPeer> peer = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
+  if (!peer) ADD_FAILURE() << "connect to port " << server.endpoint.port << " failed";
+  return std::move(*peer);
+}
+
+// Waits (bounded) until `pid` has no children at all (zombies included).
+bool WaitUntilNoChildren(pid_t pid, milliseconds limit) {
+  const Deadline deadline = Deadline::In(limit);
+  while (!ChildrenOf(pid).empty()) {
+    if (deadline.expired()) return false;
+    ::usleep(2000);
+  }
+  return true;
+}
+
+// Every byte value, NUL first, twice over.
+std::string AllByteValues() {
+  std::string bytes;
+  for (int round = 0; round < 2; ++round) {
+    for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+  }
+  return bytes;
+}
+
+// --- Behaviour shared by both lecture servers -------------------------------------------------
+
+class EchoServers : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    server_.emplace(StartServer(GetParam()));
+    ASSERT_NE(server_->endpoint.port, 0) << "no `listening on` line: "
+                                         << server_->process.stderr_text();
+  }
+  StartedServer& server() { return *server_; }
+
+ private:
+  std::optional<StartedServer> server_;
+};
+
+TEST_P(EchoServers, G2ListeningLineGivesTheRealPort) {
+  // Claim: `Server start...` comes first, then `listening on 127.0.0.1:PORT` with a real port.
+  ASSERT_GE(server().process.lines().size(), 2u);
+  EXPECT_EQ(server().process.lines()[0], "Server start...");
+  EXPECT_EQ(server().process.lines()[1],
+            "listening on 127.0.0.1:" + std::to_string(server().endpoint.port));
+}
+
+TEST_P(EchoServers, T2TextEchoIsExactAndLogged) {
+  // Claim: the echo is the bytes sent, and the console shows connect, data and disconnect lines.
+  TcpPeer peer = MustConnect(server());
+  const std::string port = std::to_string(peer.local().port);
+  EXPECT_EQ(RoundTrip(peer, "hello", Deadline::In(seconds(5))), "hello");
+  peer.Close();
+  const Deadline deadline = Deadline::In(seconds(5));
+  EXPECT_TRUE(server().process.WaitForLine(
+      [&](const std::string& l) { return l == "client 127.0.0.1:" + port + " is connected..."; },
+      deadline));
+  EXPECT_TRUE(server().process.WaitForLine(
+      [&](const std::string& l) { return l == "Client(" + port + "): hello"; }, deadline));
+  EXPECT_TRUE(server().process.WaitForLine(
+      [&](const std::string& l) { return l == "Client(" + port + "): is disconnected"; },
+      deadline));
+}
+
+TEST_P(EchoServers, T2BinaryEchoWithNulBytesIsExact) {
+  // Claim (deviation from the strlen echo): every byte value, NUL included, comes back.
+  TcpPeer peer = MustConnect(server());
+  const std::string bytes = AllByteValues();
+  EXPECT_EQ(RoundTrip(peer, bytes, Deadline::In(seconds(5))), bytes);
+}
+
+TEST_P(EchoServers, T2OneByteWritesAreEchoedExactly) {
+  // Claim: a message sent in many 1-byte writes comes back whole and in order.
+  TcpPeer peer = MustConnect(server());
+  const std::string message = "split into one-byte writes\0!";
+  EXPECT_EQ(StreamEcho(peer, message, 1, Deadline::In(seconds(10))), message);
+}
+
+TEST_P(EchoServers, T2MegabyteStreamIsExact) {
+  // Claim (G4: reads of at most 8191 bytes): a 1 MiB stream, far over one read, is echoed exactly.
+  TcpPeer peer = MustConnect(server());
+  std::string data(1 << 20, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  std::optional<std::string> echo = StreamEcho(peer, data, 65536, Deadline::In(seconds(30)));
+  ASSERT_TRUE(echo.has_value());
+  EXPECT_TRUE(*echo == data) << "echo differs from the 1 MiB sent";
+}
+
+TEST_P(EchoServers, T2PeerResetNeverEndsTheServer) {
+  // Claim: a client that resets mid-session, or leaves before reading its echo, costs only itself.
+  {
+    TcpPeer reset = MustConnect(server());
+    ASSERT_TRUE(reset.SendAll("about to reset", Deadline::In(seconds(5))));
+    reset.Reset();
+  }
+  {
+    TcpPeer leaver = MustConnect(server());
+    ASSERT_TRUE(leaver.SendAll(std::string(256 * 1024, 'x'), Deadline::In(seconds(5))));
+    leaver.Close();  // Unread echo: the server's writes hit a closed socket (EPIPE, no SIGPIPE).
+  }
+  TcpPeer after = MustConnect(server());
+  EXPECT_EQ(RoundTrip(after, "still here", Deadline::In(seconds(10))), "still here");
+  EXPECT_TRUE(server().process.running());
+}
+
+TEST_P(EchoServers, G3QuietDropsOnlyPerMessageLines) {
+  // Claim: with --quiet, connect and disconnect lines remain and `Client(PORT): DATA` is gone.
+  StartedServer quiet = StartServer(GetParam(), {"--quiet"});
+  ASSERT_NE(quiet.endpoint.port, 0);
+  TcpPeer peer = MustConnect(quiet);
+  const std::string port = std::to_string(peer.local().port);
+  EXPECT_EQ(RoundTrip(peer, "secret", Deadline::In(seconds(5))), "secret");
+  peer.Close();
+  ASSERT_TRUE(quiet.process.WaitForLine(
+      [&](const std::string& l) { return l == "Client(" + port + "): is disconnected"; },
+      Deadline::In(seconds(5))));
+  quiet.process.Signal(SIGTERM);
+  ASSERT_TRUE(quiet.process.Wait(Deadline::In(seconds(5))));
+  const std::vector<std::string>& lines = quiet.process.lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "client 127.0.0.1:" + port + " is connected..."),
+            lines.end());
+  EXPECT_EQ(std::find(lines.begin(), lines.end(), "Client(" + port + "): secret"), lines.end());
+}
+
+TEST_P(EchoServers, G5SigtermWithALiveClientExitsZero) {
+  // Claim: SIGTERM while a client is connected ends the server with status 0 and no process left.
+  TcpPeer peer = MustConnect(server());
+  ASSERT_EQ(RoundTrip(peer, "ping", Deadline::In(seconds(5))), "ping");
+  const pid_t pid = server().process.pid();
+  const std::vector<pid_t> before = DescendantsOf(pid);
+  server().process.Signal(SIGTERM);
+  std::optional<core::WaitStatus> status = server().process.Wait(Deadline::In(seconds(10)));
+  ASSERT_TRUE(status.has_value()) << "server did not exit after SIGTERM";
+  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
+  for (pid_t child : before) EXPECT_FALSE(IsAlive(child)) << "child " << child << " survived";
+  EXPECT_TRUE(peer.ReceiveToEof(Deadline::In(seconds(5))).has_value()) << "client not closed";
+}
+
+TEST_P(EchoServers, G5SigintExitsZeroToo) {
+  // Claim: SIGINT (Ctrl-C) is a clean stop as well.
+  server().process.Signal(SIGINT);
+  std::optional<core::WaitStatus> status = server().process.Wait(Deadline::In(seconds(10)));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
+}
+
+INSTANTIATE_TEST_SUITE_P(LectureServers, EchoServers,
+                         ::testing::Values("tcp_echo_iterative", "tcp_echo_fork"));
+
+// --- T1: the iterative server serves one client at a time -------------------------------------
+
+TEST(T1Iterative, SecondClientIsQueuedUntilTheFirstLeaves) {
+  // Claim: a second client's connect completes, but its echo comes only after the first closes.
+  StartedServer server = StartServer("tcp_echo_iterative");
+  ASSERT_NE(server.endpoint.port, 0);
+  TcpPeer first = MustConnect(server);
+  ASSERT_EQ(RoundTrip(first, "first", Deadline::In(seconds(5))), "first");  // Now in session.
+  TcpPeer second = MustConnect(server);
+  ASSERT_TRUE(second.SendAll("second", Deadline::In(seconds(5))));
+  EXPECT_FALSE(second.Readable(Deadline::In(milliseconds(300))))
+      << "the second client was served while the first was still connected";
+  EXPECT_EQ(RoundTrip(first, "still first", Deadline::In(seconds(5))), "still first");
+  first.Close();
+  EXPECT_EQ(second.ReceiveExactly(6, Deadline::In(seconds(5))), "second");
+}
+
+TEST(T1Iterative, QueuedClientsAreServedInAcceptOrder) {
+  // Claim: three queued clients (backlog 2 holds them) are served one by one in connect order.
+  StartedServer server = StartServer("tcp_echo_iterative");
+  ASSERT_NE(server.endpoint.port, 0);
+  TcpPeer a = MustConnect(server);
+  ASSERT_EQ(RoundTrip(a, "a", Deadline::In(seconds(5))), "a");
+  TcpPeer b = MustConnect(server);
+  ASSERT_TRUE(b.SendAll("b", Deadline::In(seconds(5))));
+  TcpPeer c = MustConnect(server);
+  ASSERT_TRUE(c.SendAll("c", Deadline::In(seconds(5))));
+  TcpPeer d = MustConnect(server);
+  ASSERT_TRUE(d.SendAll("d", Deadline::In(seconds(5))));
+  const std::vector<std::uint16_t> ports = {a.local().port, b.local().port, c.local().port,
+                                            d.local().port};
+  a.Close();
+  EXPECT_EQ(b.ReceiveExactly(1, Deadline::In(seconds(5))), "b");
+  EXPECT_FALSE(c.Readable(Deadline::In(milliseconds(200))));
+  b.Close();
+  EXPECT_EQ(c.ReceiveExactly(1, Deadline::In(seconds(5))), "c");
+  EXPECT_FALSE(d.Readable(Deadline::In(milliseconds(200))));
+  c.Close();
+  EXPECT_EQ(d.ReceiveExactly(1, Deadline::In(seconds(5))), "d");
+  // The console's connect lines are in the same order as the connects.
+  for (std::uint16_t port : ports) {
+    ASSERT_TRUE(server.process.WaitForLine(
+        [&](const std::string& l) {
+          return l == "client 127.0.0.1:" + std::to_string(port) + " is connected...";
+        },
+        Deadline::In(seconds(5))))
+        << "connect line for port " << port << " missing or out of order";
+  }
+}
+
+// --- T3, T4, B2: the fork-per-client server ---------------------------------------------------
+
+TEST(T3Fork, TwoClientsAreServedAtOnce) {
+  // Claim: while one client stays connected, another is served: a child per client.
+  StartedServer server = StartServer("tcp_echo_fork");
+  ASSERT_NE(server.endpoint.port, 0);
+  TcpPeer first = MustConnect(server);
+  ASSERT_EQ(RoundTrip(first, "one", Deadline::In(seconds(5))), "one");
+  TcpPeer second = MustConnect(server);
+  EXPECT_EQ(RoundTrip(second, "two", Deadline::In(seconds(5))), "two");
+  EXPECT_EQ(RoundTrip(first, "one again", Deadline::In(seconds(5))), "one again");
+  EXPECT_EQ(ChildrenOf(server.process.pid()).size(), 2u);
+}
+
+TEST(T4Reaping, TwoHundredClientsLeaveNoZombieAndNoFd) {
+  // Claim: after 200 clients come and go, the server has no child (zombie or not) and its open
+  // fd count is back where it started.
+  StartedServer server = StartServer("tcp_echo_fork", {"--quiet"});
+  ASSERT_NE(server.endpoint.port, 0);
+  const pid_t pid = server.process.pid();
+  const int fds_at_start = OpenFdCount(pid);
+  std::vector<TcpPeer> open;
+  for (int i = 0; i < 200; ++i) {
+    open.push_back(MustConnect(server));
+    const std::string message = "client " + std::to_string(i);
+    ASSERT_EQ(RoundTrip(open.back(), message, Deadline::In(seconds(5))), message);
+    if (open.size() == 8) open.clear();  // Eight at a time leave together: SIGCHLDs coalesce.
+  }
+  open.clear();
+  EXPECT_TRUE(WaitUntilNoChildren(pid, milliseconds(3000)))
+      << ZombieChildrenOf(pid).size() << " zombies left";
+  EXPECT_EQ(OpenFdCount(pid), fds_at_start);
+  TcpPeer after = MustConnect(server);
+  EXPECT_EQ(RoundTrip(after, "alive", Deadline::In(seconds(5))), "alive");
+}
+
+TEST(B2MaxChildren, NeverMoreThanTheCapAndEveryoneIsServed) {
+  // Claim: with --max-children 4, eight clients never make more than 4 children; the rest wait
+  // in the backlog and are all served as earlier ones leave.
+  StartedServer server = StartServer("tcp_echo_fork", {"--max-children", "4", "--quiet"});
+  ASSERT_NE(server.endpoint.port, 0);
+  const pid_t pid = server.process.pid();
+  std::vector<TcpPeer> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(MustConnect(server));
+    ASSERT_TRUE(clients.back().SendAll("m" + std::to_string(i), Deadline::In(seconds(5))));
+  }
+  std::size_t peak = 0;
+  std::set<std::size_t> served;
+  const Deadline deadline = Deadline::In(seconds(20));
+  while (served.size() < clients.size() && !deadline.expired()) {
+    peak = std::max(peak, ChildrenOf(pid).size());
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      if (served.count(i) != 0 || !clients[i].Readable(Deadline::In(milliseconds(5)))) continue;
+      EXPECT_EQ(clients[i].ReceiveExactly(2, Deadline::In(seconds(5))), "m" + std::to_string(i));
+      served.insert(i);
+      clients[i].Close();  // Frees a child slot for the next waiting client.
+    }
+  }
+  EXPECT_EQ(served.size(), 8u);
+  EXPECT_LE(peak, 4u);
+  EXPECT_GE(peak, 1u);
+  EXPECT_TRUE(WaitUntilNoChildren(pid, milliseconds(3000)));
+}
+
+TEST(B2MaxChildren, ExactlyTheCapIsReachedUnderLoad) {
+  // Claim: the cap is a cap, not a lower limit: 6 idle clients against --max-children 3 make 3
+  // children, and the other 3 clients get no echo until one of the first leaves.
+  StartedServer server = StartServer("tcp_echo_fork", {"--max-children", "3", "--quiet"});
+  ASSERT_NE(server.endpoint.port, 0);
+  std::vector<TcpPeer> clients;
+  for (int i = 0; i < 6; ++i) clients.push_back(MustConnect(server));
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(RoundTrip(clients[i], "x", Deadline::In(seconds(5))), "x");
+  }
+  ASSERT_TRUE(clients[3].SendAll("y", Deadline::In(seconds(5))));
+  EXPECT_FALSE(clients[3].Readable(Deadline::In(milliseconds(300))));
+  EXPECT_EQ(ChildrenOf(server.process.pid()).size(), 3u);
+  clients[0].Close();
+  EXPECT_EQ(clients[3].ReceiveExactly(1, Deadline::In(seconds(5))), "y");
+}
+
+}  // namespace
+}  // namespace netref::testing
