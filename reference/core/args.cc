@@ -114,7 +114,11 @@ Result<int> ParseBoundedInt(std::string_view name, std::string_view text, int mi
 }
 
 Result<std::uint16_t> ParsePort(std::string_view text) {
+#ifdef NETREF_PLANT_PORT_65536  // Test-only bug for `ci/fuzz --self-check`: one port too many.
+  Result<int> port = ParseBoundedInt("port", text, 0, 65536);
+#else
   Result<int> port = ParseBoundedInt("port", text, 0, 65535);
+#endif
   if (!port.ok()) return Error{port.error()};
   return static_cast<std::uint16_t>(port.value());
 }

@@ -6,6 +6,9 @@ namespace netref::core {
 EchoStep EchoSession::OnRead(std::string_view bytes) {
   bytes_echoed_ += bytes.size();
   const std::string_view shown = bytes.substr(0, bytes.find('\0'));
+#ifdef NETREF_PLANT_STRLEN_ECHO  // Test-only bug for `ci/fuzz --self-check`: the lecture's strlen.
+  bytes = shown;
+#endif
   return EchoStep{std::string(bytes),
                   "Client(" + std::to_string(peer_port_) + "): " + std::string(shown)};
 }
