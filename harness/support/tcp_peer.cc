@@ -10,16 +10,14 @@
 #include <algorithm>
 #include <cerrno>
 
-namespace netref::testing {
-namespace {
+#include "reference/posix/socket.h"
 
-sockaddr_in ToSockaddr(const core::Endpoint& endpoint) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(endpoint.address.value);
-  address.sin_port = htons(endpoint.port);
-  return address;
-}
+namespace netref::testing {
+
+using posix::FromSockaddr;
+using posix::ToSockaddr;
+
+namespace {
 
 bool WaitFor(int fd, short events, const Deadline& deadline) {
   while (true) {
@@ -66,7 +64,7 @@ core::Endpoint TcpPeer::local() const {
   sockaddr_in address{};
   socklen_t length = sizeof address;
   ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-  return core::Endpoint{core::Ipv4Address{ntohl(address.sin_addr.s_addr)}, ntohs(address.sin_port)};
+  return FromSockaddr(address);
 }
 
 bool TcpPeer::SendAll(std::string_view bytes, const Deadline& deadline) {

@@ -10,22 +10,12 @@
 
 #include <cerrno>
 
+#include "reference/posix/socket.h"
+
 namespace netref::testing {
-namespace {
 
-sockaddr_in ToSockaddr(const core::Endpoint& endpoint) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(endpoint.address.value);
-  address.sin_port = htons(endpoint.port);
-  return address;
-}
-
-core::Endpoint FromSockaddr(const sockaddr_in& address) {
-  return core::Endpoint{core::Ipv4Address{ntohl(address.sin_addr.s_addr)}, ntohs(address.sin_port)};
-}
-
-}  // namespace
+using posix::FromSockaddr;
+using posix::ToSockaddr;
 
 std::optional<UdpPeer> UdpPeer::Bind() {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
