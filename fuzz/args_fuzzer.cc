@@ -4,8 +4,8 @@
 // gives a config whose untaken fields keep their defaults, whose numbers are in range, and which
 // a canonical argv re-parses to; ParsePort/ParseBoundedInt accept exactly the all-digit strings
 // in range (NETREF_PLANT_PORT_65536 breaks this) and re-parse their canonical text; ParseIpv4
-// accepts exactly four 1-3 digit parts 0..255, and FormatIpv4 re-parses; a ParseChatPrefix that
-// succeeds prints back to its text; UsageText names argv[0]. Must not: do I/O.
+// accepts exactly four 1-3 digit parts 0..255 without leading zeros (FormatIpv4's one form);
+// a ParseChatPrefix that succeeds prints back to its text; UsageText names argv[0]. Must not: do I/O.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -69,16 +69,19 @@ void CheckNumberParsers(std::string_view text) {
 }
 
 void CheckAddressParsers(std::string_view text) {
-  std::uint32_t model = 0;  // Four parts of 1-3 digits, each 0..255, joined by '.'.
+  // Four parts of 1-3 digits, each 0..255 with no leading zero, joined by '.'.
+  std::uint32_t model = 0;
   std::size_t parts = 0, digits = 0, part = 0;
-  bool good = true;
+  bool good = true, leading_zero = false;
   for (char c : std::string(text) + ".") {  // The '.' appended closes the last part.
     if (c == '.') {
-      good = good && digits >= 1 && digits <= 3 && part <= 255;
+      good = good && digits >= 1 && digits <= 3 && part <= 255 && !(leading_zero && digits > 1);
+      leading_zero = false;
       model = (model << 8) | static_cast<std::uint32_t>(part & 255u);
       digits = part = 0;
       ++parts;
     } else if (c >= '0' && c <= '9' && digits < 3) {
+      if (digits == 0) leading_zero = c == '0';
       part = part * 10 + static_cast<std::size_t>(c - '0');
       ++digits;
     } else {
@@ -89,8 +92,7 @@ void CheckAddressParsers(std::string_view text) {
   FUZZ_CHECK(ip.ok() == (good && parts == 4));
   if (ip.ok()) {
     FUZZ_CHECK(ip.value().value == model);
-    const core::Result<core::Ipv4Address> again = core::ParseIpv4(core::FormatIpv4(ip.value()));
-    FUZZ_CHECK(again.ok() && again.value() == ip.value());
+    FUZZ_CHECK(core::FormatIpv4(ip.value()) == text);  // One text form per address.
   }
   const core::Result<core::Endpoint> prefix = core::ParseChatPrefix(text);
   FUZZ_CHECK(!prefix.ok() || core::FormatChatPrefix(prefix.value()) == text);

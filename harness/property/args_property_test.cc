@@ -154,7 +154,7 @@ RC_GTEST_PROP(G1Ipv4, FormatThenParseIsIdentityForEveryAddress, (std::uint32_t v
 }
 
 // G1: a formatted address damaged by one edit (a part out of range, a part missing or extra, a
-// sign, a space, a hex digit, an empty part) is refused with a reason.
+// sign, a space, a hex digit, an empty part, a leading zero) is refused with a reason.
 RC_GTEST_PROP(G1Ipv4, DamagedAddressesAreRejected, (std::uint32_t value)) {
   const std::string text = FormatIpv4(Ipv4Address{value});
   const auto dot = text.find('.');
@@ -162,7 +162,8 @@ RC_GTEST_PROP(G1Ipv4, DamagedAddressesAreRejected, (std::uint32_t value)) {
       text + ".1", text.substr(text.find('.') + 1), "256" + text.substr(dot),
       "1000" + text.substr(dot), " " + text, text + " ", "+" + text, "-" + text,
       "0x" + text, text.substr(0, dot) + ".." + text.substr(dot + 1), text + ".",
-      "." + text, text.substr(0, dot) + "a" + text.substr(dot), std::string());
+      "." + text, text.substr(0, dot) + "a" + text.substr(dot), "0" + text.substr(dot + 1) +
+      ".0", std::string());
   const Result<Ipv4Address> parsed = ParseIpv4(damaged);
   RC_ASSERT(!parsed.ok());
   RC_ASSERT(!parsed.error().empty());

@@ -25,9 +25,9 @@ TEST(Ipv4Text, ParseInvertsFormat) {
 }
 
 TEST(Ipv4Text, ParseRejectsEverythingButFourDecimalParts) {
-  // Claim: hex, octal-looking long parts, missing parts, stray characters are errors.
+  // Claim: hex, octal-looking leading zeros, missing parts, stray characters are errors.
   for (const char* bad : {"", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1.2.3.256", "1.2.3.-1",
-                          "1.2.3.4 ", "a.b.c.d", "0x1.2.3.4", "0001.2.3.4", "1.2.3.4/8"}) {
+                          "1.2.3.4 ", "a.b.c.d", "0x1.2.3.4", "0001.2.3.4", "1.2.3.4/8", "010.0.0.1", "1.2.3.00"}) {
     EXPECT_FALSE(ParseIpv4(bad).ok()) << bad;
   }
 }

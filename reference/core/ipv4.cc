@@ -28,6 +28,7 @@ Result<Ipv4Address> ParseIpv4(std::string_view text) {
     }
     std::size_t digits = 0;
     std::uint32_t part = 0;
+    const std::size_t start = pos;
     // At most 4 digits are consumed so that "0001" is caught as too long, not read as 1.
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 4) {
       part = part * 10 + static_cast<std::uint32_t>(text[pos] - '0');
@@ -35,6 +36,8 @@ Result<Ipv4Address> ParseIpv4(std::string_view text) {
       ++digits;
     }
     if (digits == 0 || digits > 3 || part > 255) return bad;
+    // A leading zero is refused: inet_addr reads "010" as octal 8, so it has no one meaning.
+    if (digits > 1 && text[start] == '0') return bad;
     value = (value << 8) | part;
   }
   if (pos != text.size()) return bad;

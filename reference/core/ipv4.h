@@ -40,8 +40,9 @@ std::string FormatIpv4(Ipv4Address address);
 // "a.b.c.d:port", as the lecture's `client %s:%d is connected...` line prints a peer.
 std::string FormatEndpoint(const Endpoint& endpoint);
 
-// Strict dotted-decimal: four parts of 1 to 3 decimal digits, each 0..255. Rejects what
-// inet_addr would quietly accept (hex, octal, fewer parts, spaces, signs).
+// Strict dotted-decimal: four parts of 1 to 3 decimal digits, each 0..255, no leading zeros
+// (the one text form FormatIpv4 prints). Rejects what inet_addr would quietly accept or read
+// differently (hex, octal such as "010", fewer parts, spaces, signs).
 Result<Ipv4Address> ParseIpv4(std::string_view text);
 
 }  // namespace netref::core
