@@ -1,0 +1,162 @@
+// kit.h: the conformance kit's library: scenarios that check the spec's clauses against ANY
+// implementation of the lecture's programs, given as shell command templates.
+//
+// A template is run as `/bin/sh -c TEMPLATE` (under `stdbuf -oL`, so a lecture program's printf
+// reaches the kit line by line) with `{ip}` and `{port}` filled in. Servers that print G2's
+// `listening on ADDR:PORT` get port 0; lecture-style servers that only take a port get one the
+// kit picked (bound on 127.0.0.1:0, read, closed) and are waited for through /proc/net/{tcp,udp}
+// until a socket of their own process tree is bound there (a probe connection would be logged
+// and served as a client, and a probe datagram would join the chat list).
+// Must not: use threads (it forks), touch anything but 127.0.0.1, signal a process it did not
+// start, or leave a process behind (the kit is a child subreaper and reaps every orphan by pid).
+#ifndef NETREF_HARNESS_CONFORMANCE_KIT_H_
+#define NETREF_HARNESS_CONFORMANCE_KIT_H_
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/support/deadline.h"
+#include "harness/support/subprocess.h"
+#include "reference/core/ipv4.h"
+
+namespace netref::conformance {
+
+// The programs a kit run can be pointed at, one command template each.
+enum class Role {
+  kIterativeServer,
+  kForkServer,
+  kTestClient,
+  kChatServer,
+  kChatClient,
+  kLivesDemo,   // signalbasic.c (S1): no arguments.
+  kIgnoreDemo,  // signalsecond.c (S2): no arguments.
+};
+inline constexpr int kRoleCount = 7;
+// "iterative-server", … : the command-line option name without its dashes.
+std::string_view RoleName(Role role);
+inline std::size_t RoleIndex(Role role) { return static_cast<std::size_t>(role); }
+
+struct Programs {
+  std::array<std::optional<std::string>, kRoleCount> templates;
+  // Out of line: gcc 12 misreports an inlined optional assignment at a runtime index as
+  // "used uninitialized".
+  void Set(Role role, std::string command);
+  std::optional<std::string>& operator[](Role role) { return templates[RoleIndex(role)]; }
+  const std::optional<std::string>& operator[](Role role) const {
+    return templates[RoleIndex(role)];
+  }
+};
+
+enum class Verdict { kPass, kFail, kDeviation, kNotApplicable };
+std::string_view VerdictName(Verdict verdict);  // "pass", "FAIL", "deviation", "n/a"
+
+// What one scenario concluded. A deviation is a known lecture bug, named so a program written
+// exactly like the lecture gets a fair report; it fails a run only under --strict.
+struct Outcome {
+  Verdict verdict = Verdict::kPass;
+  std::string deviation;  // The named lecture bug, for kDeviation.
+  std::string expected;   // For kFail and kDeviation: what the clause asks for …
+  std::string observed;   // … and what the program did (bytes shown escaped).
+};
+Outcome Pass();
+Outcome Fail(std::string expected, std::string observed);
+Outcome Deviation(std::string name, std::string expected, std::string observed);
+
+// Shows bytes as a C string literal body: printable ASCII as is, the rest as \n, \0, \xNN;
+// long strings are cut in the middle.
+std::string Escape(std::string_view bytes, std::size_t max = 120);
+
+// One process a scenario started: its Subprocess (the shell or the program itself).
+struct Launched {
+  testing::Subprocess process;
+  core::Endpoint endpoint{core::kLoopbackAddress, 0};  // Servers: where to reach them.
+};
+
+// The state of one kit run: the programs and what it learnt about how each server takes a port.
+class Kit {
+ public:
+  explicit Kit(Programs programs);
+
+  const Programs& programs() const { return programs_; }
+  bool Has(Role role) const { return programs_[role].has_value(); }
+
+  // G2: whether the server printed `listening on` when given port 0 (probes once, on first use,
+  // and ends everything the kit started: call it before a scenario starts anything else, as
+  // StartServer does).
+  bool AnnouncesPort(Role role);
+
+  // Starts the server for `role` and waits until it can be reached; nullopt (with `why`) if it
+  // exits or never binds within a few seconds.
+  std::optional<Launched> StartServer(Role role, std::string* why);
+  // Starts the client for `role` aimed at `server`, with stdin piped.
+  Launched StartClient(Role role, const core::Endpoint& server);
+  // Starts `role`'s program with no stdin (the signal demos take no arguments).
+  testing::Subprocess StartPlain(Role role);
+  // Runs `role`'s template with {ip} and {port} filled as given (G1 probes: both empty for
+  // "no arguments", or a bad port).
+  testing::Subprocess StartWith(Role role, const std::string& ip, const std::string& port);
+
+  // Ends every process the kit started that is still around (orphans reparented to the kit
+  // included): SIGKILL by pid, then reap. Called after every scenario.
+  static void EndEverything();
+  // Processes the kit started that are alive now (not zombies), other than `except`.
+  static std::vector<pid_t> LiveLeftovers(pid_t except = -1);
+
+ private:
+  testing::Subprocess Spawn(const std::string& command, bool pipe_stdin);
+  Programs programs_;
+  std::array<std::optional<bool>, kRoleCount> announces_;
+};
+
+// True if `pid` runs the kit's own launcher (the shell or stdbuf) rather than the program.
+bool IsLauncher(pid_t pid);
+// The program in the tree the kit started as `root`: root itself when the shell exec'd it, else
+// the first descendant that is not the launcher; nullopt if there is none (yet).
+std::optional<pid_t> ProgramPid(pid_t root);
+
+// Zombies anywhere in the process tree below `root`.
+std::vector<pid_t> ZombiesBelow(pid_t root);
+
+// Reads from `fd` until `want` bytes arrived, EOF, or `deadline`: whatever came.
+std::string ReadUpTo(int fd, std::size_t want, const testing::Deadline& deadline);
+
+// A scenario: one clause, checked against one role's program. Every wait inside `run` has its
+// own deadline (Deadline::In, stretched by NETREF_TIME_SCALE), so a scenario ends within the sum
+// of its steps' deadlines whatever the program does; RunAll then ends what it started.
+struct Scenario {
+  std::string clause;  // "T2"
+  Role role;
+  std::string title;  // "binary-safe echo: NUL bytes come back"
+  std::function<Outcome(Kit&)> run;
+};
+// Every scenario, in report order.
+const std::vector<Scenario>& AllScenarios();
+void AddTcpScenarios(std::vector<Scenario>& out);
+void AddChatScenarios(std::vector<Scenario>& out);
+void AddSignalScenarios(std::vector<Scenario>& out);
+
+struct Result {
+  std::string clause;
+  Role role;
+  std::string title;
+  Outcome outcome;
+  double seconds = 0;
+};
+// Runs every scenario whose role has a program (the others are n/a), each followed by
+// Kit::EndEverything. `progress`, if set, is called after each.
+std::vector<Result> RunAll(const Programs& programs,
+                           const std::function<void(const Result&)>& progress = {});
+// True if the run passes: no failure, and under `strict` no deviation either.
+bool RunPassed(const std::vector<Result>& results, bool strict);
+
+std::string FormatTable(const std::vector<Result>& results);
+std::string FormatJson(const std::vector<Result>& results, const Programs& programs);
+std::string FormatMarkdown(const std::vector<Result>& results, const Programs& programs);
+
+}  // namespace netref::conformance
+
+#endif  // NETREF_HARNESS_CONFORMANCE_KIT_H_
