@@ -64,7 +64,12 @@ absl::Status ServeForking(const core::ProgramConfig& config, posix::Acceptor& ac
     // clients wait in the backlog instead of each costing a process.
     const bool at_cap = config.max_children > 0 &&
                         children.live() >= static_cast<std::size_t>(config.max_children);
-    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0}, {at_cap ? -1 : acceptor.fd(), POLLIN, 0}};
+    // A back-off leaves the listener out of the poll too: after a transient accept error (out
+    // of fds with no reserve left, ENOBUFS) it is still readable, so polling it would return at
+    // once and spin on the failing accept. (Fix found by the EMFILE stress test: it used to.)
+    const bool skip_listener = at_cap || back_off;
+    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0},
+                     {skip_listener ? -1 : acceptor.fd(), POLLIN, 0}};
     if (posix::RetryOnEintr([&] { return ::poll(fds, 2, back_off ? 100 : -1); }) < 0) {
       return posix::ErrnoError(errno, "poll");
     }

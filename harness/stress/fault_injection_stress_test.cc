@@ -1,0 +1,239 @@
+// fault_injection_stress_test.cc: tcp_echo_fork with real faults from the kernel (T3, T4).
+//
+// Out of fds (EMFILE) comes from lowering the running server's RLIMIT_NOFILE with prlimit(2),
+// as `prlimit --pid PID --nofile=N` does, for a measured interval; fork failing with EAGAIN
+// comes from strace's fault injection, with strace as the spawned program and the server as its
+// child. glibc 2.36 (Debian 12) implements fork() with the clone syscall (checked with strace);
+// clone3 is injected too, so a libc that switches to it still fails the same fork.
+// Must not: signal or re-limit any process but the server it started.
+#include <signal.h>
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness/stress/stress_common.h"
+#include "harness/support/proc_inspect.h"
+#include "harness/support/subprocess.h"
+#include "harness/support/tcp_peer.h"
+
+namespace netref::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The fd numbers `pid` holds, from /proc/PID/fd.
+std::set<int> OpenFds(pid_t pid) {
+  std::set<int> fds;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* entry = ::readdir(d)) {
+      if (entry->d_name[0] != '.') fds.insert(std::atoi(entry->d_name));
+    }
+    ::closedir(d);
+  }
+  return fds;
+}
+
+// The fd an accept would get now: the lowest number not open.
+int LowestFreeFd(pid_t pid) {
+  const std::set<int> fds = OpenFds(pid);
+  int fd = 0;
+  while (fds.count(fd) != 0) ++fd;
+  return fd;
+}
+
+std::string FdTarget(const std::string& pid_dir, int fd) {
+  char target[256] = {};
+  const std::string link = "/proc/" + pid_dir + "/fd/" + std::to_string(fd);
+  return ::readlink(link.c_str(), target, sizeof target - 1) > 0 ? std::string(target) : "";
+}
+
+// The acceptor's reserve: the server's fd on /dev/null that it opened itself. Its stdin is
+// /dev/null too, and it may inherit stray fds from whatever started this test; those are open
+// in this process under the same number and target, the reserve is not.
+int ReserveFd(pid_t pid) {
+  for (int fd : OpenFds(pid)) {
+    if (fd > 2 && FdTarget(std::to_string(pid), fd) == "/dev/null" &&
+        FdTarget("self", fd) != "/dev/null") {
+      return fd;
+    }
+  }
+  return -1;
+}
+
+// Lowers `pid`'s soft fd limit to `limit` (fd numbers >= limit cannot be opened: EMFILE) and
+// returns the old limits. Only the soft limit moves: raising it back needs no privilege, while
+// raising a lowered hard limit needs CAP_SYS_RESOURCE, which this container may not grant.
+rlimit LimitFds(pid_t pid, int limit) {
+  rlimit old{};
+  EXPECT_EQ(::prlimit(pid, RLIMIT_NOFILE, nullptr, &old), 0) << "prlimit";
+  const rlimit wanted{static_cast<rlim_t>(limit), old.rlim_max};
+  EXPECT_EQ(::prlimit(pid, RLIMIT_NOFILE, &wanted, nullptr), 0) << "prlimit";
+  return old;
+}
+void RestoreFds(pid_t pid, const rlimit& old) {
+  EXPECT_EQ(::prlimit(pid, RLIMIT_NOFILE, &old, nullptr), 0) << "prlimit";
+}
+
+// Keeps the server's pipes drained for `interval` and returns the CPU seconds it used meanwhile.
+double CpuOver(Subprocess& server, milliseconds interval) {
+  const double before = CpuSeconds(server.pid());
+  const Deadline until = Deadline::In(interval);
+  while (!until.expired()) {
+    server.PumpNow();  // A spinning server that logs each spin must not block on stderr instead.
+    ::usleep(5000);
+  }
+  return CpuSeconds(server.pid()) - before;
+}
+
+// The CPU a server may use while a fault lasts 1.5 s: a spinning loop burns ~1.5 s of it.
+constexpr double kCpuBoundSeconds = 0.25;
+
+constexpr int kListenQueue = 5;  // T3: listen(srvSd, 5).
+
+TEST(T3AcceptEmfile, WithTheReserveFdPendingClientsAreShedNotSpunOn) {
+  // Claim: with its fd limit at the fd an accept would take, the server sheds each pending
+  // connection through its reserve fd (20 clients read EOF, none hangs), uses little CPU over
+  // the fault (the shedding and 1.5 s more), and serves again, with its fd count as before,
+  // once the limit is lifted.
+  StartedServer server = StartServer("tcp_echo_fork");
+  ASSERT_NE(server.endpoint.port, 0) << server.process.stderr_text();
+  const pid_t pid = server.process.pid();
+  const int fds_at_start = OpenFdCount(pid);
+  ASSERT_GT(fds_at_start, 0);
+  // A limit at the fd an accept would take leaves no room for it, but closing the reserve
+  // (a lower fd) makes room for exactly one.
+  const int reserve = ReserveFd(pid);
+  const int lowest_free = LowestFreeFd(pid);
+  ASSERT_GT(reserve, 0);
+  ASSERT_LT(reserve, lowest_free);
+  const rlimit old = LimitFds(pid, lowest_free);
+
+  // Rounds of 5 clients: the lecture's listen(5) holds them all, so each one is either shed or
+  // left hanging by the server, never dropped by the kernel (an overflowed queue drops the
+  // handshake's last ACK, and a client that sends nothing then hangs whatever the server does).
+  const double cpu_before = CpuSeconds(pid);
+  int shed = 0;
+  for (int round = 0; round < 4; ++round) {
+    std::vector<TcpPeer> clients;
+    for (int i = 0; i < kListenQueue; ++i) {
+      std::optional<TcpPeer> peer = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
+      ASSERT_TRUE(peer.has_value());
+      clients.push_back(std::move(*peer));
+    }
+    for (TcpPeer& peer : clients) {
+      const bool eof =
+          peer.ReceiveToEof(Deadline::In(seconds(5))) == std::optional<std::string>("");
+      EXPECT_TRUE(eof) << "a shed client must read EOF, not hang";
+      shed += eof ? 1 : 0;
+      server.process.PumpNow();
+    }
+  }
+  CpuOver(server.process, milliseconds(1500));  // And 1.5 s more of the fault, idle.
+  const double cpu = CpuSeconds(pid) - cpu_before;
+  std::printf("[ measure ] EMFILE with reserve: %d clients shed, %.3f CPU s over the fault\n",
+              shed, cpu);
+  EXPECT_LT(cpu, kCpuBoundSeconds);
+  EXPECT_TRUE(IsAlive(pid));
+
+  RestoreFds(pid, old);
+  EXPECT_TRUE(StillAnswers(server.endpoint));
+  EXPECT_TRUE(NoZombiesWithin(pid, milliseconds(1000)));
+  EXPECT_TRUE(FdCountWithin(pid, fds_at_start, milliseconds(1000)));
+  EXPECT_TRUE(StopsCleanly(server.process));
+  const std::string errors = server.process.stderr_text();
+  EXPECT_NE(errors.find("Too many open files: shed one connection"), std::string::npos) << errors;
+}
+
+TEST(T3AcceptEmfile, WhenEvenTheReserveIsGoneTheServerBacksOffAndResumes) {
+  // Claim: with its fd limit below the fds it holds (the reserve cannot be reopened either), a
+  // server with a client waiting in the backlog backs off instead of spinning (little CPU over
+  // 1.5 s), and once the limit is lifted it serves that same client, then others, and its fd
+  // count (reserve included) is back to where it started.
+  StartedServer server = StartServer("tcp_echo_fork");
+  ASSERT_NE(server.endpoint.port, 0) << server.process.stderr_text();
+  const pid_t pid = server.process.pid();
+  const int fds_at_start = OpenFdCount(pid);
+  // Below the reserve's own number: even with the reserve closed, accept gets EMFILE, and so
+  // does reopening the reserve.
+  const int reserve = ReserveFd(pid);
+  ASSERT_GT(reserve, 0);
+  const rlimit old = LimitFds(pid, std::min(reserve, LowestFreeFd(pid)));
+
+  std::optional<TcpPeer> waiting = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
+  ASSERT_TRUE(waiting.has_value());
+  const double cpu = CpuOver(server.process, milliseconds(1500));
+  std::printf("[ measure ] EMFILE without reserve: %.3f CPU s over 1.5 s of fault\n", cpu);
+  EXPECT_LT(cpu, kCpuBoundSeconds) << "the server spins on a failing accept";
+  EXPECT_TRUE(IsAlive(pid));
+
+  RestoreFds(pid, old);
+  EXPECT_EQ(RoundTrip(*waiting, "waited", Deadline::In(seconds(10))),
+            std::optional<std::string>("waited"))
+      << "the client that waited through the fault is served once fds free up";
+  waiting.reset();
+  EXPECT_TRUE(StillAnswers(server.endpoint));
+  EXPECT_TRUE(NoZombiesWithin(pid, milliseconds(1000)));
+  EXPECT_TRUE(FdCountWithin(pid, fds_at_start, milliseconds(1000)))
+      << "fds: " << OpenFdCount(pid) << " now, " << fds_at_start << " at start";
+  EXPECT_TRUE(StopsCleanly(server.process));
+}
+
+TEST(T3ForkEagain, AFailedForkClosesThatClientOnlyAndTheServerGoesOn) {
+  // Claim: when the server's 3rd fork fails with EAGAIN, the 3rd client is closed (reads EOF)
+  // with a `fork: ... closing client` line on stderr, and the clients before and after it are
+  // served; no zombie is left.
+  Subprocess strace = Subprocess::Start(
+      {"/usr/bin/strace", "-o", "/dev/null", "-e", "trace=clone,clone3", "-e",
+       "inject=clone,clone3:error=EAGAIN:when=3", BinPath("tcp_echo_fork"), "0", "--bind",
+       "127.0.0.1"});
+  std::optional<std::string> listening =
+      strace.WaitForLineStartingWith("listening on ", Deadline::In(seconds(10)));
+  ASSERT_TRUE(listening.has_value()) << strace.stderr_text();
+  const core::Endpoint endpoint{core::kLoopbackAddress,
+                                static_cast<std::uint16_t>(std::stoi(
+                                    listening->substr(listening->rfind(':') + 1)))};
+  // The server is strace's only child.
+  std::vector<ProcInfo> under_strace = ChildrenOf(strace.pid());
+  ASSERT_EQ(under_strace.size(), 1u);
+  const pid_t server = under_strace[0].pid;
+
+  for (int client = 1; client <= 5; ++client) {
+    const Deadline deadline = Deadline::In(seconds(10));
+    std::optional<TcpPeer> peer = TcpPeer::Connect(endpoint, deadline);
+    ASSERT_TRUE(peer.has_value()) << "client " << client;
+    if (client == 3) {
+      // Its fork failed: the server closed it without a byte.
+      EXPECT_EQ(peer->ReceiveToEof(deadline), std::optional<std::string>("")) << "client 3";
+    } else {
+      const std::string message = "client " + std::to_string(client);
+      EXPECT_EQ(RoundTrip(*peer, message, deadline), std::optional<std::string>(message));
+    }
+  }
+  EXPECT_TRUE(IsAlive(server));
+  EXPECT_TRUE(NoZombiesWithin(server, milliseconds(2000)));
+  const std::vector<std::string> errors = Lines(strace.stderr_text());
+  ASSERT_EQ(errors.size(), 1u) << strace.stderr_text();
+  EXPECT_NE(errors[0].find("fork: Resource temporarily unavailable: closing client 127.0.0.1:"),
+            std::string::npos)
+      << errors[0];
+  // G5 through strace: SIGTERM to the server, which exits 0 and so does strace.
+  ASSERT_EQ(::kill(server, SIGTERM), 0);
+  std::optional<core::WaitStatus> status = strace.Wait(Deadline::In(seconds(10)));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
+}
+
+}  // namespace
+}  // namespace netref::testing
