@@ -64,6 +64,9 @@ Subprocess Subprocess::Start(const std::vector<std::string>& argv, SpawnOptions 
   }
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  // The child gets stdin, stdout and stderr only: fds the test process inherited without
+  // close-on-exec must not leak in and skew the /proc fd counts a test checks.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   // The child starts with default signal actions and an empty mask, whatever the test has set.
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);

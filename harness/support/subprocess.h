@@ -68,6 +68,11 @@ class Subprocess {
   // Waits for the child to end; nullopt if the deadline passes first.
   std::optional<core::WaitStatus> Wait(const Deadline& deadline);
 
+  // Moves what stdout and stderr hold right now into the buffers, without waiting, so a chatty
+  // child never blocks on a full pipe (the benchmark calls it between bursts of load).
+  // False when stdout is at EOF and nothing is buffered.
+  bool PumpNow() { return Pump(0); }
+
  private:
   Subprocess() = default;
   // Polls stdout and stderr once, up to `timeout_ms`, moving what arrives into the buffers.

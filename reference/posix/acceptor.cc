@@ -62,14 +62,14 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
     case ENFILE: {
       // Give up the reserve fd, take the connection that is waiting and close it: the client
       // sees EOF instead of hanging in the backlog, and poll stops reporting it ready.
-      outcome.message = absl::StrCat(MessageOf(ErrnoError(err, "accept")),
-                                     ": shed one connection");
       reserve_.reset();
       UniqueFd shed(RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr,
                                                         SOCK_CLOEXEC); }));
       reserve_ = OpenReserve();
-      outcome.kind = shed.valid() && reserve_.valid() ? AcceptOutcome::Kind::kShed
-                                                      : AcceptOutcome::Kind::kBackOff;
+      const bool shed_one = shed.valid() && reserve_.valid();
+      outcome.kind = shed_one ? AcceptOutcome::Kind::kShed : AcceptOutcome::Kind::kBackOff;
+      outcome.message = absl::StrCat(MessageOf(ErrnoError(err, "accept")),
+                                     shed_one ? ": shed one connection" : ": backing off");
       return outcome;
     }
     case ENOBUFS:

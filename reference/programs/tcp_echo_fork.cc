@@ -22,6 +22,9 @@ namespace netref::programs {
 namespace {
 
 constexpr int kBacklog = 5;  // T3: listen(srvSd, 5).
+// B2: with --max-children the backlog is where clients wait for a free child, so it must hold
+// more than the lecture's 5; past it the kernel drops SYNs and clients stall for a second or more.
+constexpr int kCappedBacklog = 128;
 constexpr std::chrono::milliseconds kShutdownGrace{2000};
 
 // Logs how a child ended when it is worth a line: a clean exit 0 is the normal case.
@@ -109,7 +112,8 @@ int main(int argc, char** argv) {
       posix::SignalEvents::Install({SIGTERM, SIGINT, SIGCHLD});
   if (!events.ok()) return programs::Fail(events.status());
   absl::StatusOr<posix::Acceptor> acceptor =
-      programs::ListenAndAnnounce(config, programs::kBacklog, console);
+      programs::ListenAndAnnounce(
+      config, config.max_children > 0 ? programs::kCappedBacklog : programs::kBacklog, console);
   if (!acceptor.ok()) return programs::Fail(acceptor.status());
   if (absl::Status served = programs::ServeForking(config, *acceptor, **events, console);
       !served.ok()) {
