@@ -47,7 +47,8 @@ bool Drain(int fd, std::string& buffer) {
 
 std::string BinPath(std::string_view name) {
   const char* dir = std::getenv("NETREF_BIN_DIR");
-  return std::string(dir != nullptr ? dir : "build/default/bin") + "/" + std::string(name);
+  // Without the variable (a test binary run by hand), the bin dir of the build it belongs to.
+  return std::string(dir != nullptr ? dir : NETREF_DEFAULT_BIN_DIR) + "/" + std::string(name);
 }
 
 Subprocess Subprocess::Start(const std::vector<std::string>& argv, SpawnOptions options) {

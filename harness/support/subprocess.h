@@ -22,7 +22,8 @@
 
 namespace netref::testing {
 
-// The path of a netref program: $NETREF_BIN_DIR/NAME (ctest sets NETREF_BIN_DIR).
+// The path of a netref program: $NETREF_BIN_DIR/NAME (ctest sets NETREF_BIN_DIR), else the
+// bin dir of the build this test was built in.
 std::string BinPath(std::string_view name);
 
 struct SpawnOptions {

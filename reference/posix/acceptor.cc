@@ -2,9 +2,12 @@
 #include "reference/posix/acceptor.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
+#include "reference/posix/console.h"
 #include "reference/posix/io.h"
 #include "reference/posix/socket.h"
 
@@ -38,6 +41,10 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
   if (fd >= 0) {
     outcome.kind = AcceptOutcome::Kind::kAccepted;
     outcome.client.reset(fd);
+    // An echo over 8191 bytes goes out in several writes; with Nagle on, each later write waits
+    // for the ACK of the one before, which the client delays: 16 KiB round trips fell to ~20/s.
+    const int on = 1;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     outcome.peer = FromSockaddr(address);
     return outcome;
   }
@@ -65,18 +72,19 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
       reserve_.reset();
       UniqueFd shed(RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr,
                                                         SOCK_CLOEXEC); }));
+      const bool shed_one = shed.valid();
+      shed.reset();  // Closed before the reserve is reopened: it holds the reserve's fd slot.
       reserve_ = OpenReserve();
-      const bool shed_one = shed.valid() && reserve_.valid();
       outcome.kind = shed_one ? AcceptOutcome::Kind::kShed : AcceptOutcome::Kind::kBackOff;
-      outcome.message = absl::StrCat(MessageOf(ErrnoError(err, "accept")),
-                                     shed_one ? ": shed one connection" : ": backing off");
+      Console::Error(absl::StrCat(MessageOf(ErrnoError(err, "accept")),
+                                  shed_one ? ": shed one connection" : ": backing off"));
       return outcome;
     }
     case ENOBUFS:
     case ENOMEM:
     case EPERM:
       outcome.kind = AcceptOutcome::Kind::kBackOff;
-      outcome.message = MessageOf(ErrnoError(err, "accept"));
+      Console::Error(absl::StrCat(MessageOf(ErrnoError(err, "accept")), ": backing off"));
       return outcome;
     default:
       return ErrnoError(err, "accept");

@@ -11,8 +11,6 @@
 #ifndef NETREF_REFERENCE_POSIX_ACCEPTOR_H_
 #define NETREF_REFERENCE_POSIX_ACCEPTOR_H_
 
-#include <string>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "reference/core/ipv4.h"
@@ -24,14 +22,17 @@ struct AcceptOutcome {
   enum class Kind {
     kAccepted,  // `client` and `peer` are set.
     kNothing,   // No connection now; poll again.
-    kShed,      // Out of fds: one pending connection was accepted and closed. `message` says so.
-    kBackOff,   // A transient error: `message` says which; wait a little before the next try.
+    kShed,      // Out of fds: one pending connection was accepted and closed (logged).
+    kBackOff,   // A transient error (logged): leave the listener out of the next wait, which
+                // should time out after kBackOffMs. The listener stays readable meanwhile, so
+                // polling it would return at once and spin on the failing accept.
   };
   Kind kind = Kind::kNothing;
   UniqueFd client;
   core::Endpoint peer;
-  std::string message;  // For stderr, with kShed and kBackOff.
 };
+
+inline constexpr int kBackOffMs = 100;  // As sshd's pause after an accept failure.
 
 class Acceptor {
  public:
@@ -39,8 +40,9 @@ class Acceptor {
   // connection, and the loser must get EAGAIN, not block) and opens the reserve fd.
   static absl::StatusOr<Acceptor> Create(UniqueFd listener);
 
-  // Accepts one connection (accept4 with SOCK_CLOEXEC; the client socket is blocking).
-  // A fatal error is returned as a status.
+  // Accepts one connection (accept4 with SOCK_CLOEXEC; the client socket is blocking, with
+  // TCP_NODELAY). Shed and back-off errors are logged on stderr here (T3: an accept error is
+  // logged and the loop goes on); a fatal error is returned as a status.
   absl::StatusOr<AcceptOutcome> Accept();
 
   int fd() const { return listener_.get(); }

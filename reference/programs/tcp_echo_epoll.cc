@@ -69,7 +69,7 @@ class EpollServer {
         } else if (fd == acceptor_.fd()) {
           absl::StatusOr<bool> backed_off = AcceptSome();
           if (!backed_off.ok()) return backed_off.status();
-          if (*backed_off) timeout_ms = 100;
+          if (*backed_off) timeout_ms = posix::kBackOffMs;
         } else {
           OnClientReady(fd, ready[i].events);
         }
@@ -95,8 +95,7 @@ class EpollServer {
       using Kind = posix::AcceptOutcome::Kind;
       if (accepted->kind == Kind::kNothing) return false;
       if (accepted->kind != Kind::kAccepted) {
-        // T3 (shared): an accept error is logged and the loop goes on.
-        posix::Console::Error(accepted->message);
+        // T3 (shared): an accept error is logged (by the Acceptor) and the loop goes on.
         if (accepted->kind == Kind::kShed) continue;
         if (absl::Status s = Watch(acceptor_.fd(), 0, EPOLL_CTL_MOD); !s.ok()) return s;
         return true;

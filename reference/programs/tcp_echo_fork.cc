@@ -67,13 +67,12 @@ absl::Status ServeForking(const core::ProgramConfig& config, posix::Acceptor& ac
     // clients wait in the backlog instead of each costing a process.
     const bool at_cap = config.max_children > 0 &&
                         children.live() >= static_cast<std::size_t>(config.max_children);
-    // A back-off leaves the listener out of the poll too: after a transient accept error (out
-    // of fds with no reserve left, ENOBUFS) it is still readable, so polling it would return at
-    // once and spin on the failing accept. (Fix found by the EMFILE stress test: it used to.)
+    // A back-off leaves the listener out of the poll too (acceptor.h: it would spin).
     const bool skip_listener = at_cap || back_off;
     pollfd fds[2] = {{events.wake_fd(), POLLIN, 0},
                      {skip_listener ? -1 : acceptor.fd(), POLLIN, 0}};
-    if (posix::RetryOnEintr([&] { return ::poll(fds, 2, back_off ? 100 : -1); }) < 0) {
+    const int timeout_ms = back_off ? posix::kBackOffMs : -1;
+    if (posix::RetryOnEintr([&] { return ::poll(fds, 2, timeout_ms); }) < 0) {
       return posix::ErrnoError(errno, "poll");
     }
     back_off = false;
@@ -83,12 +82,8 @@ absl::Status ServeForking(const core::ProgramConfig& config, posix::Acceptor& ac
     if ((fds[1].revents & POLLIN) == 0) continue;
     absl::StatusOr<posix::AcceptOutcome> accepted = acceptor.Accept();
     if (!accepted.ok()) return accepted.status();
-    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) {
-      // T3: an accept error is logged and the loop goes on.
-      if (!accepted->message.empty()) posix::Console::Error(accepted->message);
-      back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
-      continue;
-    }
+    back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
+    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) continue;  // T3: logged, go on.
     console.Line(core::ConnectedLine(accepted->peer));
     ForkForClient(*accepted, acceptor, events, children, console);
   }

@@ -23,8 +23,9 @@ absl::Status ServeIteratively(posix::Acceptor& acceptor, posix::SignalEvents& ev
                               const posix::Console& console) {
   bool back_off = false;
   while (true) {
-    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0}, {acceptor.fd(), POLLIN, 0}};
-    if (posix::RetryOnEintr([&] { return ::poll(fds, 2, back_off ? 100 : -1); }) < 0) {
+    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0}, {back_off ? -1 : acceptor.fd(), POLLIN, 0}};
+    const int timeout_ms = back_off ? posix::kBackOffMs : -1;
+    if (posix::RetryOnEintr([&] { return ::poll(fds, 2, timeout_ms); }) < 0) {
       return posix::ErrnoError(errno, "poll");
     }
     back_off = false;
@@ -32,12 +33,8 @@ absl::Status ServeIteratively(posix::Acceptor& acceptor, posix::SignalEvents& ev
     if ((fds[1].revents & POLLIN) == 0) continue;
     absl::StatusOr<posix::AcceptOutcome> accepted = acceptor.Accept();
     if (!accepted.ok()) return accepted.status();
-    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) {
-      // T3 (shared): an accept error is logged and the loop goes on.
-      if (!accepted->message.empty()) posix::Console::Error(accepted->message);
-      back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
-      continue;
-    }
+    back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
+    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) continue;
     console.Line(core::ConnectedLine(accepted->peer));
     // T2: serve this client to the end; a signal cancels the session so shutdown is prompt.
     posix::ServeEchoSession(accepted->client.get(), accepted->peer, console, events.wake_fd());

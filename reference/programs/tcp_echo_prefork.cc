@@ -50,19 +50,19 @@ constexpr std::chrono::milliseconds kShutdownGrace{2000};
   bool back_off = false;
   while (true) {
     epoll_event ready{};
-    posix::RetryOnEintr([&] { return ::epoll_wait(waiter.get(), &ready, 1, back_off ? 100 : -1); });
-    back_off = false;
+    if (back_off) {
+      // Wait without the listener (acceptor.h: it stays readable and would spin).
+      posix::RetryOnEintr([&] { return ::poll(nullptr, 0, posix::kBackOffMs); });
+    } else {
+      posix::RetryOnEintr([&] { return ::epoll_wait(waiter.get(), &ready, 1, -1); });
+    }
     absl::StatusOr<posix::AcceptOutcome> accepted = acceptor.Accept();
     if (!accepted.ok()) {
       posix::Console::Error(posix::MessageOf(accepted.status()));
       ::_exit(1);  // A fatal accept error is a bug; the parent logs the exit and replaces us.
     }
-    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) {
-      // T3 (shared): an accept error is logged and the loop goes on.
-      if (!accepted->message.empty()) posix::Console::Error(accepted->message);
-      back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
-      continue;
-    }
+    back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
+    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) continue;  // T3: logged, go on.
     console.Line(core::ConnectedLine(accepted->peer));
     posix::ServeEchoSession(accepted->client.get(), accepted->peer, console, /*cancel_fd=*/-1);
   }
