@@ -1,5 +1,5 @@
-// echo_server_test.cc: the lecture's two TCP echo servers, run as real binaries on 127.0.0.1.
-// Clauses: G2, G3, G5, T1, T2, T3, T4, B2.
+// echo_server_test.cc: the TCP echo servers, run as real binaries on 127.0.0.1: the lecture's
+// iterative and fork servers and the B1 reference designs. Clauses: G2, G3, G5, T1-T4, B1, B2.
 #include <signal.h>
 
 #include <algorithm>
@@ -47,7 +47,7 @@ std::string AllByteValues() {
   return bytes;
 }
 
-// --- Behaviour shared by both lecture servers -------------------------------------------------
+// --- Behaviour shared by every TCP echo server -------------------------------------------------
 
 class EchoServers : public ::testing::TestWithParam<const char*> {
  protected:
@@ -169,8 +169,10 @@ TEST_P(EchoServers, G5SigintExitsZeroToo) {
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }
 
-INSTANTIATE_TEST_SUITE_P(LectureServers, EchoServers,
-                         ::testing::Values("tcp_echo_iterative", "tcp_echo_fork"));
+// The lecture's two servers and the two reference designs of B1 share all of the above.
+INSTANTIATE_TEST_SUITE_P(AllServers, EchoServers,
+                         ::testing::Values("tcp_echo_iterative", "tcp_echo_fork",
+                                           "tcp_echo_prefork", "tcp_echo_epoll"));
 
 // --- T1: the iterative server serves one client at a time -------------------------------------
 
