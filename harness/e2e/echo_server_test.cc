@@ -13,6 +13,7 @@
 
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
+#include "harness/support/server_test.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
 
@@ -21,12 +22,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-TcpPeer MustConnect(const StartedServer& server) {
-  std::optional<TcpPeer> peer = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
-  if (!peer) ADD_FAILURE() << "connect to port " << server.endpoint.port << " failed";
-  return std::move(*peer);
-}
 
 // Waits (bounded) until `pid` has no children at all (zombies included).
 bool WaitUntilNoChildren(pid_t pid, milliseconds limit) {
@@ -49,18 +44,7 @@ std::string AllByteValues() {
 
 // --- Behaviour shared by every TCP echo server -------------------------------------------------
 
-class EchoServers : public ::testing::TestWithParam<const char*> {
- protected:
-  void SetUp() override {
-    server_.emplace(StartServer(GetParam()));
-    ASSERT_NE(server_->endpoint.port, 0) << "no `listening on` line: "
-                                         << server_->process.stderr_text();
-  }
-  StartedServer& server() { return *server_; }
-
- private:
-  std::optional<StartedServer> server_;
-};
+class EchoServers : public ServerTest {};
 
 TEST_P(EchoServers, G2ListeningLineGivesTheRealPort) {
   // Claim: `Server start...` comes first, then `listening on 127.0.0.1:PORT` with a real port.

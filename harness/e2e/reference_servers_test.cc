@@ -16,6 +16,7 @@
 
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
+#include "harness/support/server_test.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
 
@@ -24,12 +25,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-TcpPeer MustConnect(const StartedServer& server) {
-  std::optional<TcpPeer> peer = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
-  if (!peer) ADD_FAILURE() << "connect to port " << server.endpoint.port << " failed";
-  return std::move(*peer);
-}
 
 // Waits (bounded) until `pid` has exactly `count` children, none of them a zombie.
 bool WaitForLiveChildren(pid_t pid, std::size_t count, milliseconds limit) {
@@ -54,18 +49,7 @@ std::set<pid_t> ChildPids(pid_t pid) {
 // (The echo, console, quiet and shutdown behaviour they share with the lecture's servers is
 // tested for all four servers in echo_server_test.cc.)
 
-class ReferenceServers : public ::testing::TestWithParam<const char*> {
- protected:
-  void SetUp() override {
-    server_.emplace(StartServer(GetParam()));
-    ASSERT_NE(server_->endpoint.port, 0) << "no `listening on` line: "
-                                         << server_->process.stderr_text();
-  }
-  StartedServer& server() { return *server_; }
-
- private:
-  std::optional<StartedServer> server_;
-};
+class ReferenceServers : public ServerTest {};
 
 TEST_P(ReferenceServers, B1ConcurrentClientsAreServedAtOnce) {
   // Claim: four clients connected together are all served, in any order, while all stay open.
