@@ -130,9 +130,9 @@ int Advance(Client& client, const std::string& payload, std::uint32_t events, ch
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) return (n < 0 && errno == EINTR) ? 0 : -1;  // EOF or reset mid-echo.
     client.received += static_cast<std::size_t>(n);
-    // Acknowledge at once. The servers echo a long message in 8191-byte writes without
-    // TCP_NODELAY (as the lecture's do), so Nagle holds each later piece until the earlier one is
-    // acknowledged; a client that delays its ACK (40 ms) would measure that timer, not the
+    // Acknowledge at once. A server without TCP_NODELAY (the minimal C limit server, like the
+    // lecture's) echoes a long message in 8191-byte writes that Nagle holds until the earlier one
+    // is acknowledged; a client that delays its ACK (40 ms) would measure that timer, not the
     // server. TCP_QUICKACK is not sticky: it is set again after every read.
     const int one = 1;
     ::setsockopt(client.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);

@@ -501,12 +501,13 @@ def main():
       "sampled every 100 ms.")
     w("- Latency is per round trip (churn: per connection, connect included), over the served "
       "round trips only; fairness is the fewest and most round trips of any one client.")
-    w("- Clients set TCP_NODELAY and re-arm TCP_QUICKACK after every read. The servers, like the "
-      "lecture's, do not set TCP_NODELAY, so an echo longer than one read goes out as several "
-      "writes of at most 8191 bytes, and Nagle holds each later write until the earlier one is "
-      "acknowledged. A client that delays its ACKs would measure the delayed-ACK timer instead of "
-      "the server: while building this benchmark, 16 KiB round trips without QUICKACK ran at about "
-      "20 per second on every server.")
+    w("- Clients set TCP_NODELAY and re-arm TCP_QUICKACK after every read. netref's servers set "
+      "TCP_NODELAY on accepted sockets; the minimal C limit server, like the lecture's, does not, "
+      "so an echo longer than one read goes out as several writes of at most 8191 bytes and Nagle "
+      "holds each later write until the earlier one is acknowledged. A client that delays its ACKs "
+      "would then measure the delayed-ACK timer instead of the server: while building this "
+      "benchmark, 16 KiB round trips ran at about 20 per second before the servers set "
+      "TCP_NODELAY.")
     w("- The Google Benchmark library is Debian's build, which reports itself as `debug`. That "
       "affects only its own timing loop. The servers and the load generator are built by "
       "`ci/bench` in Release.")
