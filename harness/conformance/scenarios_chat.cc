@@ -1,4 +1,4 @@
-// scenarios_chat.cc: the UDP chat clauses (C2–C4, C7) as scenarios against any chat server and
+// scenarios_chat.cc: the UDP chat clauses (C1–C7) as scenarios against any chat server and
 // chat client. The kit plays the other chat clients (or the server) with its own UDP sockets on
 // 127.0.0.1. Must not: wait without a deadline; a missing datagram is observed as a quiet period.
 #include <poll.h>
@@ -104,6 +104,115 @@ Outcome RelaysBinaryPayloads(Kit& kit, Role role) {
   if (got[1] == want && got[0].empty()) return Pass();
   return Fail("B gets " + Show(want) + ", A nothing",
               "B got " + Show(got[1]) + ", A " + Show(got[0]));
+}
+
+// Joins `peers` in order (each speaks once, its relays drained) so that later rounds see only
+// what the round itself caused.
+void JoinInTurn(std::vector<UdpPeer>& peers, const core::Endpoint& server) {
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    peers[i].SendTo(server, "join " + std::to_string(i) + "\n");
+    Collect(peers, 150);
+  }
+}
+
+// C1: one UDP socket, datagrams up to 8191 bytes: an 8191-byte payload from A reaches B exactly,
+// and both relayed datagrams come from the address A sent to (the one socket, no other).
+// Only B's inbox is judged: what A gets back is C4's business.
+Outcome RelaysLargestDatagram(Kit& kit, Role role) {
+  std::string why;
+  std::optional<Launched> server = kit.StartServer(role, &why);
+  if (!server) return Fail("the server starts", why);
+  std::vector<UdpPeer> peers = BindPeers(2);
+  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  JoinInTurn(peers, server->endpoint);
+  std::string payload(8191, '\0');
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>('a' + static_cast<int>(i % 26));
+  payload.back() = '\n';
+  peers[0].SendTo(server->endpoint, payload);
+  Inbox got;
+  std::vector<core::Endpoint> senders;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<testing::Datagram> d = peers[1].Receive(Deadline::In(milliseconds(2000)));
+    if (!d) break;
+    got.push_back(d->bytes);
+    senders.push_back(d->from);
+  }
+  const Inbox want = {Header(peers[0]), payload};
+  if (got != want) {
+    return Fail("B gets " + Show(want) + " (payload 8191 bytes)",
+                "B got " + Show(got) + (got.size() == 2
+                                            ? " (payload " + std::to_string(got[1].size()) +
+                                                  " bytes)"
+                                            : ""));
+  }
+  for (const core::Endpoint& from : senders) {
+    if (!(from == server->endpoint)) {
+      return Fail("relays sent from the server's one socket " +
+                      core::FormatEndpoint(server->endpoint),
+                  "a relay came from " + core::FormatEndpoint(from));
+    }
+  }
+  return Pass();
+}
+
+// C5: clients are never removed: after A sends `END\n` (relayed to B like any message), a
+// later message from B still reaches A. Only the other client's inbox is judged each round.
+Outcome KeepsClientAfterEnd(Kit& kit, Role role) {
+  std::string why;
+  std::optional<Launched> server = kit.StartServer(role, &why);
+  if (!server) return Fail("the server starts", why);
+  std::vector<UdpPeer> peers = BindPeers(2);
+  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  JoinInTurn(peers, server->endpoint);
+  peers[0].SendTo(server->endpoint, "END\n");
+  const std::vector<Inbox> after_end = Collect(peers, 200);
+  const Inbox want_end = {Header(peers[0]), "END\n"};
+  if (after_end[1] != want_end) {
+    return Fail("END is relayed like any message: B gets " + Show(want_end),
+                "B got " + Show(after_end[1]));
+  }
+  peers[1].SendTo(server->endpoint, "still there?\n");
+  const std::vector<Inbox> later = Collect(peers, 200);
+  const Inbox want_later = {Header(peers[1]), "still there?\n"};
+  if (later[0] != want_later) {
+    return Fail("A stays listed after END: A gets " + Show(want_later),
+                "A got " + Show(later[0]));
+  }
+  return Pass();
+}
+
+// C6: a 9000-byte datagram is relayed truncated to its first 8191 bytes, and the server logs
+// that it was. Deviation: the lecture's recvfrom(BUFSIZ-1) truncates the same way but logs
+// nothing ("truncates silently").
+Outcome TruncatesOversizedDatagram(Kit& kit, Role role) {
+  std::string why;
+  std::optional<Launched> server = kit.StartServer(role, &why);
+  if (!server) return Fail("the server starts", why);
+  std::vector<UdpPeer> peers = BindPeers(2);
+  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  JoinInTurn(peers, server->endpoint);
+  std::string payload(9000, '\0');
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>('A' + static_cast<int>(i % 23));
+  if (!peers[0].SendTo(server->endpoint, payload)) return Fail("a 9000-byte datagram", "not sent");
+  const std::vector<Inbox> got = Collect(peers, 200);
+  const Inbox want = {Header(peers[0]), payload.substr(0, 8191)};
+  if (got[1] != want) {
+    return Fail("B gets " + Show(want) + " (payload 8191 bytes)",
+                "B got " + Show(got[1]) + (got[1].size() == 2
+                                               ? " (payload " +
+                                                     std::to_string(got[1][1].size()) + " bytes)"
+                                               : ""));
+  }
+  const std::string log_line = "datagram from " + core::FormatEndpoint(peers[0].local()) +
+                               " truncated to 8191 bytes";
+  const std::optional<std::string> logged = server->process.WaitForLine(
+      [&](const std::string& line) { return line.find(log_line) != std::string::npos; },
+      Deadline::In(milliseconds(1000)));
+  if (logged) return Pass();
+  return Deviation("truncates silently", "a line \"" + log_line + "\"",
+                   "relayed truncated to 8191 bytes; no such line on stdout within 1 s");
 }
 
 // C2: capacity 10: the 11th sender is dropped: nothing it sends is relayed, and it receives
@@ -240,6 +349,12 @@ void AddChatScenarios(std::vector<Scenario>& out) {
                  [=](Kit& kit) { return RelaysToOthers(kit, server); }});
   out.push_back({"C4", server, "relays an empty payload and a NUL byte as received",
                  [=](Kit& kit) { return RelaysBinaryPayloads(kit, server); }});
+  out.push_back({"C1", server, "one UDP socket relays an 8191-byte datagram intact",
+                 [=](Kit& kit) { return RelaysLargestDatagram(kit, server); }});
+  out.push_back({"C5", server, "never removes a client: END is relayed, its sender still listed",
+                 [=](Kit& kit) { return KeepsClientAfterEnd(kit, server); }});
+  out.push_back({"C6", server, "a 9000-byte datagram is relayed truncated to 8191 bytes, logged",
+                 [=](Kit& kit) { return TruncatesOversizedDatagram(kit, server); }});
   out.push_back({"C2", server, "capacity 10: the 11th sender is dropped",
                  [=](Kit& kit) { return DropsEleventhSender(kit, server); }});
   out.push_back({"C3", server, "logs `nClient: N` after each accepted datagram",
