@@ -57,14 +57,45 @@ std::string Show(const Inbox& inbox) {
   return text + "]";
 }
 
+// Joins `peers` in order (each speaks once, its relays drained for `quiet_ms`) so that later
+// rounds see only what the round itself caused, and the server lists them in this order.
+void JoinInTurn(std::vector<UdpPeer>& peers, const core::Endpoint& server, int quiet_ms = 150) {
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    peers[i].SendTo(server, "join " + std::to_string(i) + "\n");
+    Collect(peers, quiet_ms);
+  }
+}
+
+// The chat server under test and `n` kit-played clients, not yet joined.
+struct ChatRoom {
+  Launched server;
+  std::vector<UdpPeer> peers;
+};
+
+// Starts the server and binds `n` client sockets; on failure, nullopt with *failure set.
+std::optional<ChatRoom> OpenRoom(Kit& kit, Role role, std::size_t n, Outcome* failure) {
+  std::string why;
+  std::optional<Launched> server = kit.StartServer(role, &why);
+  if (!server) {
+    *failure = Fail("the server starts", why);
+    return std::nullopt;
+  }
+  std::vector<UdpPeer> peers = BindPeers(static_cast<int>(n));
+  if (peers.size() != n) {
+    *failure = Fail(std::to_string(n) + " UDP sockets", "bind failed");
+    return std::nullopt;
+  }
+  return ChatRoom{std::move(*server), std::move(peers)};
+}
+
 // C4: each payload goes to every other listed client, header first, in list order; never back
 // to its sender.
 Outcome RelaysToOthers(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(3);
-  if (peers.size() != 3) return Fail("three UDP sockets", "bind failed");
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 3, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
   // A, then B, then C join by speaking; each waits for the previous relays to land, so the
   // order the server sees is the order sent.
   const char* lines[] = {"from A\n", "from B\n", "from C\n"};
@@ -87,11 +118,11 @@ Outcome RelaysToOthers(Kit& kit, Role role) {
 
 // C4: payloads are relayed as received: an empty datagram and one with a NUL byte.
 Outcome RelaysBinaryPayloads(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(2);
-  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
   peers[0].SendTo(server->endpoint, "A\n");
   Collect(peers, 150);
   peers[1].SendTo(server->endpoint, "B\n");
@@ -106,24 +137,15 @@ Outcome RelaysBinaryPayloads(Kit& kit, Role role) {
               "B got " + Show(got[1]) + ", A " + Show(got[0]));
 }
 
-// Joins `peers` in order (each speaks once, its relays drained) so that later rounds see only
-// what the round itself caused.
-void JoinInTurn(std::vector<UdpPeer>& peers, const core::Endpoint& server) {
-  for (std::size_t i = 0; i < peers.size(); ++i) {
-    peers[i].SendTo(server, "join " + std::to_string(i) + "\n");
-    Collect(peers, 150);
-  }
-}
-
 // C1: one UDP socket, datagrams up to 8191 bytes: an 8191-byte payload from A reaches B exactly,
 // and both relayed datagrams come from the address A sent to (the one socket, no other).
 // Only B's inbox is judged: what A gets back is C4's business.
 Outcome RelaysLargestDatagram(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(2);
-  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
   JoinInTurn(peers, server->endpoint);
   std::string payload(8191, '\0');
   for (std::size_t i = 0; i < payload.size(); ++i)
@@ -159,11 +181,11 @@ Outcome RelaysLargestDatagram(Kit& kit, Role role) {
 // C5: clients are never removed: after A sends `END\n` (relayed to B like any message), a
 // later message from B still reaches A. Only the other client's inbox is judged each round.
 Outcome KeepsClientAfterEnd(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(2);
-  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
   JoinInTurn(peers, server->endpoint);
   peers[0].SendTo(server->endpoint, "END\n");
   const std::vector<Inbox> after_end = Collect(peers, 200);
@@ -186,11 +208,11 @@ Outcome KeepsClientAfterEnd(Kit& kit, Role role) {
 // that it was. Deviation: the lecture's recvfrom(BUFSIZ-1) truncates the same way but logs
 // nothing ("truncates silently").
 Outcome TruncatesOversizedDatagram(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(2);
-  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
   JoinInTurn(peers, server->endpoint);
   std::string payload(9000, '\0');
   for (std::size_t i = 0; i < payload.size(); ++i)
@@ -218,15 +240,12 @@ Outcome TruncatesOversizedDatagram(Kit& kit, Role role) {
 // C2: capacity 10: the 11th sender is dropped: nothing it sends is relayed, and it receives
 // nothing, even when a listed client speaks.
 Outcome DropsEleventhSender(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(11);
-  if (peers.size() != 11) return Fail("eleven UDP sockets", "bind failed");
-  for (std::size_t i = 0; i < peers.size(); ++i) {
-    peers[i].SendTo(server->endpoint, "join " + std::to_string(i) + "\n");
-    Collect(peers, 60);  // Keep the send order the server sees.
-  }
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 11, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
+  JoinInTurn(peers, server->endpoint, /*quiet_ms=*/60);  // Keep the order the server sees.
   peers[0].SendTo(server->endpoint, "last\n");
   const std::vector<Inbox> got = Collect(peers, 250);
   const Inbox want_listed = {Header(peers[0]), "last\n"};
@@ -246,11 +265,11 @@ Outcome DropsEleventhSender(Kit& kit, Role role) {
 
 // C3: after each accepted datagram the server logs `nClient: N`.
 Outcome LogsClientCount(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::vector<UdpPeer> peers = BindPeers(2);
-  if (peers.size() != 2) return Fail("two UDP sockets", "bind failed");
+  Outcome failure;
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
+  if (!room) return failure;
+  std::vector<UdpPeer>& peers = room->peers;
+  Launched* server = &room->server;
   for (const std::size_t i : {std::size_t{0}, std::size_t{1}, std::size_t{0}}) {
     peers[i].SendTo(server->endpoint, "hi\n");
     Collect(peers, 100);

@@ -19,23 +19,12 @@ namespace {
 
 using std::chrono::seconds;
 
-struct Outcome {
-  core::WaitStatus status;
-  std::string out;
-  std::string err;
-};
-
-Outcome RunProgram(const std::string& program, const std::vector<std::string>& args) {
+Finished RunProgram(const std::string& program, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {BinPath(program)};
   argv.insert(argv.end(), args.begin(), args.end());
-  Subprocess process = Subprocess::Start(argv);
-  Outcome outcome;
-  outcome.out = process.ReadStdoutToEof(Deadline::In(seconds(10)));
-  std::optional<core::WaitStatus> status = process.Wait(Deadline::In(seconds(10)));
-  if (!status) ADD_FAILURE() << program << " did not exit";
-  outcome.status = status.value_or(core::WaitStatus{});
-  outcome.err = process.stderr_text();
-  return outcome;
+  Finished run = RunToEnd(argv, Deadline::In(seconds(10)));
+  if (!run.status) ADD_FAILURE() << program << " did not exit";
+  return run;
 }
 
 // The programs this file covers, with a bad-port position each. (Chat and demo programs have
@@ -45,8 +34,8 @@ const char* const kServers[] = {"tcp_echo_iterative", "tcp_echo_fork"};
 TEST(G1Usage, MissingArgumentPrintsUsageAndExitsTwo) {
   // Claim: no arguments: the usage line on stderr, nothing on stdout, exit 2.
   for (const char* program : {"tcp_echo_iterative", "tcp_echo_fork", "tcp_test_client"}) {
-    Outcome outcome = RunProgram(program, {});
-    EXPECT_TRUE(outcome.status.ExitedWith(2)) << program;
+    Finished outcome = RunProgram(program, {});
+    EXPECT_TRUE(outcome.status && outcome.status->ExitedWith(2)) << program;
     EXPECT_NE(outcome.err.find("Usage: "), std::string::npos) << program << ": " << outcome.err;
     EXPECT_NE(outcome.err.find("missing argument"), std::string::npos) << outcome.err;
     EXPECT_EQ(outcome.out, "") << program;
@@ -58,23 +47,23 @@ TEST(G1Usage, BadPortsAreRefusedWithTheReason) {
   for (const char* program : kServers) {
     for (const std::vector<std::string>& args :
          std::vector<std::vector<std::string>>{{"abc"}, {"70000"}, {"-1"}, {"12x"}, {"80", "81"}}) {
-      Outcome outcome = RunProgram(program, args);
-      EXPECT_TRUE(outcome.status.ExitedWith(2)) << program << " " << args[0];
+      Finished outcome = RunProgram(program, args);
+      EXPECT_TRUE(outcome.status && outcome.status->ExitedWith(2)) << program << " " << args[0];
       EXPECT_EQ(outcome.err.rfind(std::string(program) + ": ", 0), 0u) << outcome.err;
       EXPECT_NE(outcome.err.find("Usage: "), std::string::npos);
       EXPECT_EQ(outcome.out.find("listening on"), std::string::npos);
     }
   }
-  Outcome client = RunProgram("tcp_test_client", {"127.0.0.1", "12x"});
-  EXPECT_TRUE(client.status.ExitedWith(2));
+  Finished client = RunProgram("tcp_test_client", {"127.0.0.1", "12x"});
+  EXPECT_TRUE(client.status && client.status->ExitedWith(2));
   EXPECT_NE(client.err.find("'12x'"), std::string::npos) << client.err;
 }
 
 TEST(G1Usage, BadBindAddressIsRefused) {
   // Claim: --bind takes strict IPv4; anything else exits 2 naming the address.
   for (const char* program : kServers) {
-    Outcome outcome = RunProgram(program, {"0", "--bind", "localhost"});
-    EXPECT_TRUE(outcome.status.ExitedWith(2)) << program;
+    Finished outcome = RunProgram(program, {"0", "--bind", "localhost"});
+    EXPECT_TRUE(outcome.status && outcome.status->ExitedWith(2)) << program;
     EXPECT_NE(outcome.err.find("'localhost'"), std::string::npos) << outcome.err;
   }
 }
@@ -92,8 +81,8 @@ TEST(G1Usage, PortInUseIsARuntimeErrorNamingTheAddress) {
   ::getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length);
   const std::string port = std::to_string(ntohs(address.sin_port));
   for (const char* program : kServers) {
-    Outcome outcome = RunProgram(program, {port, "--bind", "127.0.0.1"});
-    EXPECT_TRUE(outcome.status.ExitedWith(1)) << program;
+    Finished outcome = RunProgram(program, {port, "--bind", "127.0.0.1"});
+    EXPECT_TRUE(outcome.status && outcome.status->ExitedWith(1)) << program;
     EXPECT_NE(outcome.err.find("bind 127.0.0.1:" + port + ": Address already in use"),
               std::string::npos)
         << outcome.err;
@@ -103,8 +92,8 @@ TEST(G1Usage, PortInUseIsARuntimeErrorNamingTheAddress) {
 
 TEST(G1Usage, HelpGoesToStdoutAndExitsZero) {
   // Claim: --help is not an error: usage on stdout, exit 0.
-  Outcome outcome = RunProgram("tcp_echo_fork", {"--help"});
-  EXPECT_TRUE(outcome.status.ExitedWith(0));
+  Finished outcome = RunProgram("tcp_echo_fork", {"--help"});
+  EXPECT_TRUE(outcome.status && outcome.status->ExitedWith(0));
   EXPECT_NE(outcome.out.find("--max-children"), std::string::npos) << outcome.out;
 }
 

@@ -300,15 +300,14 @@ TEST(G1ChatClientUsage, BadArgumentsPrintUsageAndExitTwo) {
            {"127.0.0.1", "70000"}, {"127.0.0.1", "-1"}, {"127.0.0.1", "80", "81"}}) {
     std::vector<std::string> argv = {BinPath("udp_chat_client")};
     argv.insert(argv.end(), args.begin(), args.end());
-    Subprocess process = Subprocess::Start(argv);
-    const std::string out = process.ReadStdoutToEof(Deadline::In(seconds(10)));
-    std::optional<core::WaitStatus> status = process.Wait(Deadline::In(seconds(10)));
+    const Finished run = RunToEnd(argv, Deadline::In(seconds(10)));
     std::string joined;
     for (const std::string& arg : args) joined += " '" + arg + "'";
-    ASSERT_TRUE(status) << joined;
-    EXPECT_TRUE(status->ExitedWith(2)) << joined << ": " << core::DescribeWaitStatus(*status);
-    EXPECT_NE(process.stderr_text().find("Usage: "), std::string::npos) << joined;
-    EXPECT_EQ(out, "") << joined;
+    ASSERT_TRUE(run.status) << joined;
+    EXPECT_TRUE(run.status->ExitedWith(2))
+        << joined << ": " << core::DescribeWaitStatus(*run.status);
+    EXPECT_NE(run.err.find("Usage: "), std::string::npos) << joined;
+    EXPECT_EQ(run.out, "") << joined;
   }
 }
 

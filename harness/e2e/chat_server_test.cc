@@ -160,7 +160,9 @@ TEST(C2ClientList, EleventhSenderReachesNoOneAndIsNotCounted) {
   ASSERT_TRUE(intruder.SendTo(server.endpoint(), "intruder\n"));
   // A marker from the first client: the next thing everyone sees and the next console line.
   server.Send(*peers[0], "marker\n", {Count(10)});
-  for (std::size_t r = 1; r < peers.size(); ++r) ExpectRelayed(*peers[r], server, *peers[0], "marker\n");
+  for (std::size_t r = 1; r < peers.size(); ++r) {
+    ExpectRelayed(*peers[r], server, *peers[0], "marker\n");
+  }
   ExpectNothing(intruder);
   for (auto& peer : peers) ExpectNothing(*peer);
   EXPECT_EQ(server.Stop(), std::vector<std::string>{});  // No line for the intruder.
@@ -332,15 +334,14 @@ TEST(G1ChatServerUsage, BadArgumentsPrintUsageAndExitTwo) {
            {"0", "--bogus"}}) {
     std::vector<std::string> argv = {BinPath("udp_chat_server")};
     argv.insert(argv.end(), args.begin(), args.end());
-    Subprocess process = Subprocess::Start(argv);
-    const std::string out = process.ReadStdoutToEof(Deadline::In(seconds(10)));
-    std::optional<core::WaitStatus> status = process.Wait(Deadline::In(seconds(10)));
+    const Finished run = RunToEnd(argv, Deadline::In(seconds(10)));
     std::string joined;
     for (const std::string& arg : args) joined += " '" + arg + "'";
-    ASSERT_TRUE(status) << joined;
-    EXPECT_TRUE(status->ExitedWith(2)) << joined << ": " << core::DescribeWaitStatus(*status);
-    EXPECT_NE(process.stderr_text().find("Usage: "), std::string::npos) << joined;
-    EXPECT_EQ(out, "") << joined;
+    ASSERT_TRUE(run.status) << joined;
+    EXPECT_TRUE(run.status->ExitedWith(2))
+        << joined << ": " << core::DescribeWaitStatus(*run.status);
+    EXPECT_NE(run.err.find("Usage: "), std::string::npos) << joined;
+    EXPECT_EQ(run.out, "") << joined;
   }
 }
 

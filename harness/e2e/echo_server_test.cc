@@ -89,7 +89,9 @@ TEST_P(EchoServers, T2MegabyteStreamIsExact) {
   // Claim (G4: reads of at most 8191 bytes): a 1 MiB stream, far over one read, is echoed exactly.
   TcpPeer peer = MustConnect(server());
   std::string data(1 << 20, '\0');
-  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    data[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  }
   std::optional<std::string> echo = StreamEcho(peer, data, 65536, Deadline::In(seconds(30)));
   ASSERT_TRUE(echo.has_value());
   EXPECT_TRUE(*echo == data) << "echo differs from the 1 MiB sent";

@@ -16,7 +16,8 @@ namespace {
 using std::chrono::seconds;
 
 bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 struct ClientRun {
@@ -66,7 +67,9 @@ TEST_F(T5TestClient, EndClosesAndExitsWithoutReadingFurther) {
   ASSERT_TRUE(server_.process.WaitForLine(
       [](const std::string& l) { return l.find("): is disconnected") != std::string::npos; },
       Deadline::In(seconds(5))));
-  for (const std::string& line : server_.process.lines()) EXPECT_EQ(line.find("two"), std::string::npos);
+  for (const std::string& line : server_.process.lines()) {
+    EXPECT_EQ(line.find("two"), std::string::npos);
+  }
 }
 
 TEST_F(T5TestClient, MessagesGoOutWithoutTheirNewline) {

@@ -244,12 +244,22 @@ std::optional<core::WaitStatus> Subprocess::Wait(const Deadline& deadline) {
   return status_;
 }
 
+Finished RunToEnd(const std::vector<std::string>& argv, const Deadline& deadline) {
+  Subprocess process = Subprocess::Start(argv);
+  Finished finished;
+  finished.out = process.ReadStdoutToEof(deadline);
+  finished.status = process.Wait(deadline);
+  finished.err = process.stderr_text();
+  return finished;
+}
+
 StartedServer StartServer(std::string_view name, const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {BinPath(name), "0", "--bind", "127.0.0.1"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   StartedServer server{Subprocess::Start(argv), core::Endpoint{core::kLoopbackAddress, 0}};
   std::optional<std::string> line =
-      server.process.WaitForLineStartingWith("listening on ", Deadline::In(std::chrono::seconds(10)));
+      server.process.WaitForLineStartingWith("listening on ",
+                                             Deadline::In(std::chrono::seconds(10)));
   if (line) {
     const std::size_t colon = line->rfind(':');
     server.endpoint.port = static_cast<std::uint16_t>(std::atoi(line->c_str() + colon + 1));

@@ -91,6 +91,16 @@ class Subprocess {
   std::optional<core::WaitStatus> status_;
 };
 
+// A program run to its end: how it ended (nullopt if it outlived the deadline and was killed),
+// and everything it printed.
+struct Finished {
+  std::optional<core::WaitStatus> status;
+  std::string out;
+  std::string err;
+};
+// Runs `argv` with stdin on /dev/null until it exits or `deadline` passes.
+Finished RunToEnd(const std::vector<std::string>& argv, const Deadline& deadline);
+
 // Starts the netref server program `name` as `name 0 --bind 127.0.0.1 EXTRA...` and waits for
 // its G2 line `listening on ADDR:PORT`. endpoint.port is the port it printed, or 0 if it never
 // printed one (callers assert on that).
