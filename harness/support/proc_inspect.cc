@@ -76,4 +76,46 @@ bool IsAlive(pid_t pid) {
   return info && info->state != 'Z';
 }
 
+namespace {
+
+// The hexadecimal signal mask on the `field:` line of /proc/PID/status (0 if absent).
+unsigned long long StatusMask(pid_t pid, const std::string& field) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::strtoull(line.c_str() + field.size() + 1, nullptr, 16);
+    }
+  }
+  return 0;
+}
+
+bool HasSignal(unsigned long long mask, int signal) {
+  return signal >= 1 && signal <= 64 && (mask >> (signal - 1) & 1ULL) != 0;
+}
+
+}  // namespace
+
+bool SignalPending(pid_t pid, int signal) {
+  return HasSignal(StatusMask(pid, "ShdPnd"), signal) ||
+         HasSignal(StatusMask(pid, "SigPnd"), signal);
+}
+
+bool SignalCaught(pid_t pid, int signal) { return HasSignal(StatusMask(pid, "SigCgt"), signal); }
+
+bool SomeoneListensOn(std::uint16_t port) {
+  std::ifstream file("/proc/net/tcp");
+  std::string line;
+  std::getline(file, line);  // The header.
+  while (std::getline(file, line)) {
+    // "  sl  local_address rem_address   st ...": local "0100007F:2694", state 0A = LISTEN.
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    const std::size_t colon = local.find(':');
+    if (colon == std::string::npos || state != "0A") continue;
+    if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port) return true;
+  }
+  return false;
+}
+
 }  // namespace netref::testing

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -33,6 +34,15 @@ int OpenFdCount(pid_t pid);
 
 // True while /proc/PID exists and is not a zombie.
 bool IsAlive(pid_t pid);
+
+// /proc/PID/status: `signal` is pending for the process (ShdPnd, sent with kill) or for its
+// main thread (SigPnd): sent, not yet delivered, because it is blocked or the process is stopped.
+bool SignalPending(pid_t pid, int signal);
+// /proc/PID/status SigCgt: the process has a handler installed for `signal`.
+bool SignalCaught(pid_t pid, int signal);
+
+// /proc/net/tcp: some socket in this network namespace listens on `port`.
+bool SomeoneListensOn(std::uint16_t port);
 
 }  // namespace netref::testing
 

@@ -52,9 +52,9 @@ std::string BinPath(std::string_view name) {
 }
 
 Subprocess Subprocess::Start(const std::vector<std::string>& argv, SpawnOptions options) {
-  int in[2] = {-1, -1}, out[2], err[2];
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2];
   if (options.pipe_stdin) MakePipe(in);
-  MakePipe(out);
+  if (options.stdout_fd < 0) MakePipe(out);
   MakePipe(err);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -63,7 +63,8 @@ Subprocess Subprocess::Start(const std::vector<std::string>& argv, SpawnOptions 
   } else {
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   }
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, options.stdout_fd >= 0 ? options.stdout_fd : out[1],
+                                   STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
   // The child gets stdin, stdout and stderr only: fds the test process inherited without
   // close-on-exec must not leak in and skew the /proc fd counts a test checks.
@@ -76,7 +77,12 @@ Subprocess Subprocess::Start(const std::vector<std::string>& argv, SpawnOptions 
   sigemptyset(&none);
   posix_spawnattr_setsigdefault(&attributes, &all);
   posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  if (options.new_process_group) {
+    posix_spawnattr_setpgroup(&attributes, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attributes, flags);
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -92,11 +98,11 @@ Subprocess Subprocess::Start(const std::vector<std::string>& argv, SpawnOptions 
     ::close(in[0]);
     process.stdin_fd_ = in[1];
   }
-  ::close(out[1]);
+  if (out[1] >= 0) ::close(out[1]);
   ::close(err[1]);
   process.stdout_fd_ = out[0];
   process.stderr_fd_ = err[0];
-  ::fcntl(process.stdout_fd_, F_SETFL, O_NONBLOCK);
+  if (process.stdout_fd_ >= 0) ::fcntl(process.stdout_fd_, F_SETFL, O_NONBLOCK);
   ::fcntl(process.stderr_fd_, F_SETFL, O_NONBLOCK);
   process.pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, process.pid_, 0));
   if (process.pidfd_ < 0) Die("pidfd_open");
@@ -145,7 +151,7 @@ void Subprocess::CloseStdin() {
 }
 
 bool Subprocess::Pump(int timeout_ms) {
-  pollfd fds[2] = {{stdout_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}};
+  pollfd fds[2] = {{stdout_frozen_ ? -1 : stdout_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}};
   const int n = ::poll(fds, 2, timeout_ms);
   if (n < 0 && errno != EINTR) Die("poll");
   if (stderr_fd_ >= 0 && (fds[1].revents & (POLLIN | POLLHUP)) != 0) {
@@ -154,7 +160,7 @@ bool Subprocess::Pump(int timeout_ms) {
       stderr_fd_ = -1;
     }
   }
-  if (stdout_fd_ >= 0 && (fds[0].revents & (POLLIN | POLLHUP)) != 0) {
+  if (fds[0].fd >= 0 && (fds[0].revents & (POLLIN | POLLHUP)) != 0) {
     if (!Drain(stdout_fd_, stdout_buffer_)) {
       ::close(stdout_fd_);
       stdout_fd_ = -1;
@@ -187,8 +193,7 @@ std::optional<std::string> Subprocess::WaitForLine(
 
 std::optional<std::string> Subprocess::WaitForLineStartingWith(std::string_view prefix,
                                                                const Deadline& deadline) {
-  return WaitForLine([&](const std::string& line) { return line.rfind(prefix, 0) == 0; },
-                     deadline);
+  return WaitForLine([&](const std::string& line) { return line.rfind(prefix, 0) == 0; }, deadline);
 }
 
 std::optional<std::string> Subprocess::ReadStdoutBytes(std::size_t n, const Deadline& deadline) {
@@ -218,6 +223,19 @@ void Subprocess::Signal(int signal) {
   if (pid_ > 0 && !status_) ::kill(pid_, signal);
 }
 
+bool Subprocess::StdoutPipeFull() const {
+  if (stdout_fd_ < 0) return false;
+  // Opening the read end's /proc link for writing gives a write end of the same pipe; it is
+  // closed at once, so the pipe still reaches EOF when the child's last write end closes.
+  const std::string path = "/proc/self/fd/" + std::to_string(stdout_fd_);
+  const int writer = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (writer < 0) Die("open stdout pipe for writing");
+  pollfd entry{writer, POLLOUT, 0};
+  const int n = ::poll(&entry, 1, 0);
+  ::close(writer);
+  return n == 0;
+}
+
 std::optional<core::WaitStatus> Subprocess::Wait(const Deadline& deadline) {
   while (!status_) {
     int raw = 0;
@@ -230,9 +248,12 @@ std::optional<core::WaitStatus> Subprocess::Wait(const Deadline& deadline) {
     if (deadline.expired()) return std::nullopt;
     // The pidfd becomes readable when the child ends; keep draining its output meanwhile so
     // that a child blocked on a full pipe can finish.
-    pollfd fds[3] = {{pidfd_, POLLIN, 0}, {stdout_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}};
+    pollfd fds[3] = {{pidfd_, POLLIN, 0},
+                     {stdout_frozen_ ? -1 : stdout_fd_, POLLIN, 0},
+                     {stderr_fd_, POLLIN, 0}};
     ::poll(fds, 3, deadline.remaining_ms());
-    if ((fds[1].revents & (POLLIN | POLLHUP)) != 0 && !Drain(stdout_fd_, stdout_buffer_)) {
+    if (fds[1].fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP)) != 0 &&
+        !Drain(stdout_fd_, stdout_buffer_)) {
       ::close(stdout_fd_);
       stdout_fd_ = -1;
     }
@@ -257,9 +278,8 @@ StartedServer StartServer(std::string_view name, const std::vector<std::string>&
   std::vector<std::string> argv = {BinPath(name), "0", "--bind", "127.0.0.1"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   StartedServer server{Subprocess::Start(argv), core::Endpoint{core::kLoopbackAddress, 0}};
-  std::optional<std::string> line =
-      server.process.WaitForLineStartingWith("listening on ",
-                                             Deadline::In(std::chrono::seconds(10)));
+  std::optional<std::string> line = server.process.WaitForLineStartingWith(
+      "listening on ", Deadline::In(std::chrono::seconds(10)));
   if (line) {
     const std::size_t colon = line->rfind(':');
     server.endpoint.port = static_cast<std::uint16_t>(std::atoi(line->c_str() + colon + 1));

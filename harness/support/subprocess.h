@@ -28,6 +28,13 @@ std::string BinPath(std::string_view name);
 
 struct SpawnOptions {
   bool pipe_stdin = false;  // Otherwise stdin is /dev/null.
+  // >= 0: the child's stdout is this fd (the caller keeps its own copy), and the Subprocess
+  // reads no stdout. A test gives a pipe it filled beforehand, to start a program whose
+  // console is already stuck.
+  int stdout_fd = -1;
+  // The child leads a process group of its own, so kill(-pid, SIGINT) plays a terminal's Ctrl-C
+  // to the program and every child it forked, and nothing else.
+  bool new_process_group = false;
 };
 
 class Subprocess {
@@ -66,6 +73,14 @@ class Subprocess {
   // kill(pid, signal) while the child is unreaped.
   void Signal(int signal);
 
+  // From now on stdout is never read (not by ReadLine, PumpNow nor Wait), and stays open: a
+  // program that writes to it fills the pipe and then finds its console stuck (G5).
+  void FreezeStdout() { stdout_frozen_ = true; }
+  // True when the child's stdout pipe has no free page left: a write end opened on it through
+  // /proc polls not writable. A short write may still fit in the last page (up to 4096 bytes
+  // more), so a test that needs the child blocked writes more than that after this holds.
+  bool StdoutPipeFull() const;
+
   // Waits for the child to end; nullopt if the deadline passes first.
   std::optional<core::WaitStatus> Wait(const Deadline& deadline);
 
@@ -89,6 +104,7 @@ class Subprocess {
   std::string stderr_buffer_;
   std::vector<std::string> lines_;
   std::optional<core::WaitStatus> status_;
+  bool stdout_frozen_ = false;
 };
 
 // A program run to its end: how it ended (nullopt if it outlived the deadline and was killed),
