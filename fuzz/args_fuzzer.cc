@@ -5,7 +5,8 @@
 // a canonical argv re-parses to; ParsePort/ParseBoundedInt accept exactly the all-digit strings
 // in range (NETREF_PLANT_PORT_65536 breaks this) and re-parse their canonical text; ParseIpv4
 // accepts exactly four 1-3 digit parts 0..255 without leading zeros (FormatIpv4's one form);
-// a ParseChatPrefix that succeeds prints back to its text; UsageText names argv[0]. Must not: do I/O.
+// a ParseChatPrefix that succeeds prints back to its text; UsageText names argv[0]. Must not: do
+// I/O.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,7 +15,7 @@
 
 #include "fuzz/fuzz_input.h"
 #include "reference/core/args.h"
-#include "reference/core/relay_plan.h"
+#include "reference/core/chat_wire.h"
 
 namespace core = netref::core;
 using core::Program;
@@ -30,15 +31,22 @@ struct Takes {
 Takes TakesOf(Program p) {
   switch (p) {
     case Program::kIterativeEchoServer:
-    case Program::kEpollEchoServer: return {false, true, true, "", false};
-    case Program::kForkEchoServer: return {false, true, true, "--max-children", false};
-    case Program::kPreforkEchoServer: return {false, true, true, "--workers", false};
+    case Program::kEpollEchoServer:
+      return {false, true, true, "", false};
+    case Program::kForkEchoServer:
+      return {false, true, true, "--max-children", false};
+    case Program::kPreforkEchoServer:
+      return {false, true, true, "--workers", false};
     case Program::kTestClient:
-    case Program::kChatClient: return {true, true, false, "", false};
-    case Program::kChatServer: return {false, true, true, "--max-clients", true};
-    case Program::kIgnoreDemo: return {false, false, false, "--interval-ms", false};
+    case Program::kChatClient:
+      return {true, true, false, "", false};
+    case Program::kChatServer:
+      return {false, true, true, "--max-clients", true};
+    case Program::kIgnoreDemo:
+      return {false, false, false, "--interval-ms", false};
     case Program::kLivesDemo:
-    case Program::kForkDemo: break;
+    case Program::kForkDemo:
+      break;
   }
   return {false, false, false, "", false};
 }
@@ -120,7 +128,7 @@ void CheckArgs(Program p, const std::vector<std::string_view>& args) {
   if (t.bind_quiet) canon.push_back("--bind=" + core::FormatIpv4(c.endpoint.address));
   if (c.quiet) canon.push_back("--quiet");
   if (c.leave_on_end) canon.push_back("--leave-on-end");
-  const int number = t.number_option == "--max-children" ? c.max_children
+  const int number = t.number_option == "--max-children"  ? c.max_children
                      : t.number_option == "--max-clients" ? c.max_clients
                      : t.number_option == "--workers"     ? c.workers
                                                           : c.interval_ms;

@@ -5,7 +5,8 @@
 // else a length byte and the payload. The model is a vector in first-seen order. Invariants per
 // datagram: a new sender is dropped exactly when the list is full (and then nothing is sent or
 // logged); otherwise every listed client but the sender gets the prefix then the payload, in list
-// order; the console lines are [truncation line,] `nClient: N `; with leave-on-end, END\n removes
+// order; the console line is `nClient: N `, the events [truncation line]; with leave-on-end,
+// END\n removes
 // its sender after the relay; the relay's list equals the model's, never over capacity.
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.h"
+#include "reference/core/chat_wire.h"
 #include "reference/core/relay_plan.h"
 
 using netref::core::Endpoint;
@@ -24,7 +26,7 @@ namespace {
 // Distinct (address, port) pairs that share addresses and ports, so identity must be the pair.
 Endpoint PoolEndpoint(unsigned index) {
   static const std::uint32_t kAddresses[] = {0x7f000001, 0x7f000002, 0xc0000201, 0x00000000,
-                                             0xffffffff};   // 127.0.0.1/.2, 192.0.2.1, 0/0, bcast
+                                             0xffffffff};  // 127.0.0.1/.2, 192.0.2.1, 0/0, bcast
   static const std::uint16_t kPorts[] = {5000, 5001, 0, 65535};
   return Endpoint{{kAddresses[index % 5]}, kPorts[index % 4]};  // 16 of the 20 pairs.
 }
@@ -61,18 +63,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t at = 0;
     while (at < model.size() && model[at] != sender) ++at;
     if (at == model.size() && model.size() >= capacity) {  // C2: new and full: dropped.
-      FUZZ_CHECK(plan.dropped && plan.sends.empty() && plan.console_lines.empty() && !plan.left);
+      FUZZ_CHECK(plan.dropped && plan.sends.empty() && plan.console_lines.empty() &&
+                 plan.events.empty() && !plan.left);
     } else {
       FUZZ_CHECK(!plan.dropped);
       if (at == model.size()) model.push_back(sender);
-      std::vector<std::string> lines;
+      std::vector<std::string> events;
       if (truncated) {
-        lines.push_back("datagram from " + ModelAddress(sender) + ":" +
-                        std::to_string(sender.port) + " truncated to " +
-                        std::to_string(payload.size()) + " bytes");  // C6, before C3's line.
+        events.push_back("datagram from " + ModelAddress(sender) + ":" +
+                         std::to_string(sender.port) + " truncated to " +
+                         std::to_string(payload.size()) + " bytes");  // C6: an event.
       }
-      lines.push_back("nClient: " + std::to_string(model.size()) + " ");
-      FUZZ_CHECK(plan.console_lines == lines);
+      FUZZ_CHECK(plan.events == events);
+      FUZZ_CHECK(plan.console_lines ==
+                 std::vector<std::string>{"nClient: " + std::to_string(model.size()) + " "});
       std::size_t s = 0;
       for (const Endpoint& to : model) {
         if (to == sender) continue;  // C4: never to the sender.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.h"
+#include "reference/core/echo_collector.h"
 #include "reference/core/line_framer.h"
 
 namespace {

@@ -4,6 +4,7 @@
 // The client is two processes: the parent (the pid the test started) sends stdin lines, its
 // child writes received datagrams to stdout. Every path out of the client (END, stdin EOF, a
 // signal to the parent, SIGKILL to the parent) must leave neither process behind.
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -20,13 +21,12 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/udp_peer.h"
-#include "reference/core/relay_plan.h"
+#include "reference/core/chat_lines.h"
+#include "reference/core/chat_wire.h"
 
 namespace netref::testing {
 namespace {
@@ -117,8 +117,8 @@ class C7ChatClient : public ::testing::Test {
   void ExpectNothingLeft(bool reaped_by_parent) {
     EXPECT_TRUE(WaitUntilGone(receiver_, milliseconds(5000))) << "orphan receiver " << receiver_;
     if (reaped_by_parent) {
-      EXPECT_TRUE(ReapedByItsParent(receiver_)) << "the client exited without reaping "
-                                                << receiver_;
+      EXPECT_TRUE(ReapedByItsParent(receiver_))
+          << "the client exited without reaping " << receiver_;
     } else {
       // The orphan came to the test (a subreaper): it must have died by PDEATHSIG's SIGKILL.
       int raw = 0;
@@ -295,9 +295,15 @@ TEST(C7FiveClients, FiveChatClientsTalkThroughOneServer) {
 
 TEST(G1ChatClientUsage, BadArgumentsPrintUsageAndExitTwo) {
   // Claim: a missing IP or port, a bad IP, a bad port, an extra argument: usage, exit 2.
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {}, {"127.0.0.1"}, {"1.2.3", "80"}, {"localhost", "80"}, {"127.0.0.1", "abc"},
-           {"127.0.0.1", "70000"}, {"127.0.0.1", "-1"}, {"127.0.0.1", "80", "81"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"127.0.0.1"},
+                                             {"1.2.3", "80"},
+                                             {"localhost", "80"},
+                                             {"127.0.0.1", "abc"},
+                                             {"127.0.0.1", "70000"},
+                                             {"127.0.0.1", "-1"},
+                                             {"127.0.0.1", "80", "81"}}) {
     std::vector<std::string> argv = {BinPath("udp_chat_client")};
     argv.insert(argv.end(), args.begin(), args.end());
     const Finished run = RunToEnd(argv, Deadline::In(seconds(10)));

@@ -4,6 +4,7 @@
 // Synchronisation: the server prints `nClient: N ` for each accepted datagram before relaying
 // it, so a test waits for that line before its next step; the kernel keeps the datagrams one
 // socket sends to another in order on loopback, so "the next datagram B receives" is exact.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,13 +14,12 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/udp_peer.h"
-#include "reference/core/relay_plan.h"
+#include "reference/core/chat_lines.h"
+#include "reference/core/chat_wire.h"
 
 namespace netref::testing {
 namespace {
@@ -219,22 +219,45 @@ TEST(C5NoLeaving, WithoutTheFlagEndKeepsTheSlot) {
 }
 
 TEST(C6Truncation, NineThousandBytesAreRelayedAs8191AndLogged) {
-  // Claim: a 9000-byte datagram reaches the others as its first 8191 bytes, and the server
-  // prints the truncation line before `nClient`; 8191 bytes exactly is not a truncation.
+  // Claim: a 9000-byte datagram reaches the others as its first 8191 bytes, the server reports
+  // the truncation on stderr (and still prints `nClient` on stdout); 8191 bytes exactly is not
+  // a truncation.
   ChatServer server;
   ASSERT_TRUE(server.started());
   std::vector<std::unique_ptr<UdpPeer>> peers = MustBindMany(2);
   JoinAll(server, peers);
   std::string big(9000, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
-  server.Send(*peers[0], big,
-              {"datagram from " + core::FormatEndpoint(peers[0]->local()) +
-                   " truncated to 8191 bytes",
-               Count(2)});
+  server.Send(*peers[0], big, {Count(2)});
   ExpectRelayed(*peers[1], server, *peers[0], big.substr(0, 8191));
   server.Send(*peers[0], big.substr(0, 8191), {Count(2)});
   ExpectRelayed(*peers[1], server, *peers[0], big.substr(0, 8191));
   EXPECT_EQ(server.Stop(), std::vector<std::string>{});
+  const std::string line =
+      "datagram from " + core::FormatEndpoint(peers[0]->local()) + " truncated to 8191 bytes";
+  const std::string errors = server.process().stderr_text();
+  ASSERT_NE(errors.find(line), std::string::npos) << errors;
+  EXPECT_EQ(errors.find(line), errors.rfind(line)) << "one truncation, one line: " << errors;
+}
+
+TEST(C6Truncation, QuietStillReportsTheTruncationOnStderr) {
+  // Claim: a truncation is an event for the operator, not a per-message line: under --quiet
+  // the server still reports it, on stderr, naming the sender and the bytes kept.
+  ChatServer server({"--quiet"});
+  ASSERT_TRUE(server.started());
+  std::vector<std::unique_ptr<UdpPeer>> peers = MustBindMany(2);
+  ASSERT_TRUE(peers[0]->SendTo(server.endpoint(), "a\n"));
+  ASSERT_TRUE(peers[1]->SendTo(server.endpoint(), "b\n"));
+  ExpectRelayed(*peers[0], server, *peers[1], "b\n");  // Both are listed now.
+  const std::string big(9000, 'q');
+  ASSERT_TRUE(peers[0]->SendTo(server.endpoint(), big));
+  ExpectRelayed(*peers[1], server, *peers[0], big.substr(0, 8191));
+  EXPECT_EQ(server.Stop(), std::vector<std::string>{});
+  const std::string errors = server.process().stderr_text();
+  EXPECT_NE(errors.find("datagram from " + core::FormatEndpoint(peers[0]->local()) +
+                        " truncated to 8191 bytes"),
+            std::string::npos)
+      << errors;
 }
 
 TEST(G3Quiet, QuietServerRelaysButPrintsNoCountLines) {
@@ -268,10 +291,10 @@ TEST(C4SendErrors, AFailedSendToOneClientDoesNotStopTheRelay) {
   // naming that client and the other client still gets both datagrams; the server goes on.
   if (::access("/usr/bin/strace", X_OK) != 0) GTEST_SKIP() << "strace is not installed";
   // Sends #1-2 carry B's join to A; #3-4 C's join to A (failed), #5-6 C's join to B.
-  Subprocess tracer = Subprocess::Start(
-      {"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=sendto", "-e",
-       "inject=sendto:error=EPERM:when=3..4", BinPath("udp_chat_server"), "0", "--bind",
-       "127.0.0.1"});
+  Subprocess tracer =
+      Subprocess::Start({"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=sendto",
+                         "-e", "inject=sendto:error=EPERM:when=3..4", BinPath("udp_chat_server"),
+                         "0", "--bind", "127.0.0.1"});
   std::optional<std::string> listening =
       tracer.WaitForLineStartingWith("listening on ", Deadline::In(seconds(10)));
   ASSERT_TRUE(listening) << tracer.stderr_text();
@@ -286,9 +309,9 @@ TEST(C4SendErrors, AFailedSendToOneClientDoesNotStopTheRelay) {
       if (pid > 0) ::kill(pid, SIGKILL);
     }
   } end_server{server_pid};
-  const core::Endpoint endpoint{core::kLoopbackAddress,
-                                static_cast<std::uint16_t>(std::stoi(
-                                    listening->substr(listening->rfind(':') + 1)))};
+  const core::Endpoint endpoint{
+      core::kLoopbackAddress,
+      static_cast<std::uint16_t>(std::stoi(listening->substr(listening->rfind(':') + 1)))};
   std::vector<std::unique_ptr<UdpPeer>> peers = MustBindMany(3);
   for (std::size_t i = 0; i < 3; ++i) {
     ASSERT_TRUE(peers[i]->SendTo(endpoint, "join\n"));
@@ -328,10 +351,17 @@ TEST(C4SendErrors, AFailedSendToOneClientDoesNotStopTheRelay) {
 
 TEST(G1ChatServerUsage, BadArgumentsPrintUsageAndExitTwo) {
   // Claim: a missing port, a bad port, a bad --max-clients, an extra argument: usage, exit 2.
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {}, {"abc"}, {"70000"}, {"-1"}, {"0", "1"}, {"0", "--max-clients", "0"},
-           {"0", "--max-clients", "x"}, {"0", "--max-clients"}, {"0", "--bind", "1.2.3"},
-           {"0", "--bogus"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"abc"},
+                                             {"70000"},
+                                             {"-1"},
+                                             {"0", "1"},
+                                             {"0", "--max-clients", "0"},
+                                             {"0", "--max-clients", "x"},
+                                             {"0", "--max-clients"},
+                                             {"0", "--bind", "1.2.3"},
+                                             {"0", "--bogus"}}) {
     std::vector<std::string> argv = {BinPath("udp_chat_server")};
     argv.insert(argv.end(), args.begin(), args.end());
     const Finished run = RunToEnd(argv, Deadline::In(seconds(10)));

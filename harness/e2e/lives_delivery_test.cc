@@ -26,20 +26,11 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-template <typename Predicate>
-bool WaitUntil(Predicate ready, const Deadline& deadline) {
-  while (!ready()) {
-    if (deadline.expired()) return false;
-    ::usleep(500);
-  }
-  return true;
-}
-
 // Sends SIGINT and waits until the kernel has delivered it (it is no longer pending), or the
 // process is gone. False if it stays pending past the deadline.
 bool DeliverSigint(pid_t pid) {
   if (::kill(pid, SIGINT) != 0) return false;
-  return WaitUntil([&] { return !IsAlive(pid) || !SignalPending(pid, SIGINT); },
+  return PollUntil([&] { return !IsAlive(pid) || !SignalPending(pid, SIGINT); },
                    Deadline::In(seconds(5)));
 }
 
@@ -76,7 +67,7 @@ TEST(S1Lives, TheEleventhDeliveryKillsEvenWhenTheConsoleIsStuck) {
   ::close(console.write_end);  // Only the demo holds it now.
   console.write_end = -1;
   ASSERT_TRUE(
-      WaitUntil([&] { return SignalCaught(demo.pid(), SIGINT); }, Deadline::In(seconds(5))));
+      PollUntil([&] { return SignalCaught(demo.pid(), SIGINT); }, Deadline::In(seconds(5))));
   for (int i = 1; i <= 10; ++i) {
     ASSERT_TRUE(DeliverSigint(demo.pid())) << "SIGINT " << i << " stays pending";
     ASSERT_TRUE(IsAlive(demo.pid())) << "died at SIGINT " << i;
@@ -93,7 +84,7 @@ TEST(S1Lives, TenDeliveriesGiveTenLinesAndTheProcessLives) {
   // eleventh then kills it by SIGINT.
   Subprocess demo = Subprocess::Start({BinPath("sig_lives")});
   ASSERT_TRUE(
-      WaitUntil([&] { return SignalCaught(demo.pid(), SIGINT); }, Deadline::In(seconds(5))));
+      PollUntil([&] { return SignalCaught(demo.pid(), SIGINT); }, Deadline::In(seconds(5))));
   for (int i = 1; i <= 10; ++i) ASSERT_TRUE(DeliverSigint(demo.pid())) << "SIGINT " << i;
   for (int lives = core::kLives; lives >= 1; --lives) {
     EXPECT_EQ(demo.ReadLine(Deadline::In(seconds(5))),

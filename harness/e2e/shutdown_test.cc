@@ -31,17 +31,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// Polls /proc until `done` holds or the (scaled) limit passes.
-template <typename Done>
-bool Eventually(Done done, milliseconds limit) {
-  const Deadline deadline = Deadline::In(limit);
-  while (!done()) {
-    if (deadline.expired()) return false;
-    ::usleep(1000);
-  }
-  return true;
-}
-
 // Ends and reaps whatever was reparented to this test: a child that a server orphaned (or,
 // after a failed test, a server that a killed strace left behind), and then their children.
 // Called after each test body, when every Subprocess the body started is already reaped, so
@@ -105,11 +94,12 @@ TEST_P(StoppingServer, G5ListenerIsClosedBeforeTheGraceStarts) {
   if (!held && !before.empty()) held = before.front().pid;
   ASSERT_TRUE(held.has_value());
   ASSERT_EQ(::kill(*held, SIGSTOP), 0);
-  ASSERT_TRUE(Eventually([&] { return ReadProc(*held) && ReadProc(*held)->state == 'T'; },
-                         milliseconds(5000)));
+  ASSERT_TRUE(PollUntil([&] { return ReadProc(*held) && ReadProc(*held)->state == 'T'; },
+                        Deadline::In(milliseconds(5000))));
 
   server.process.Signal(SIGTERM);
-  ASSERT_TRUE(Eventually([&] { return SignalPending(*held, SIGTERM); }, milliseconds(5000)))
+  ASSERT_TRUE(
+      PollUntil([&] { return SignalPending(*held, SIGTERM); }, Deadline::In(milliseconds(5000))))
       << "the server never sent its stopped child SIGTERM";
   EXPECT_FALSE(SomeoneListensOn(server.endpoint.port)) << "still listening during the grace";
   std::optional<TcpPeer> late = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(2)));
@@ -152,8 +142,8 @@ TEST_F(G5Shutdown, FatalAcceptErrorStillEndsAndReapsEveryChild) {
   // The child that served `first` is gone: its client reads EOF, not silence.
   EXPECT_EQ(first->ReceiveToEof(Deadline::In(seconds(5))), std::optional<std::string>(""))
       << "the served client's child is still alive";
-  EXPECT_TRUE(Eventually([&] { return ChildrenOf(::getpid()).empty() && !IsAlive(server); },
-                         milliseconds(3000)))
+  EXPECT_TRUE(PollUntil([&] { return ChildrenOf(::getpid()).empty() && !IsAlive(server); },
+                        Deadline::In(milliseconds(3000))))
       << "a child of the server was orphaned";
 }
 
@@ -205,7 +195,8 @@ TEST_F(B1PreforkRespawn, WorkersThatDieAtStartEndTheServerNotARespawnLoop) {
   const std::string errors = strace.stderr_text();
   EXPECT_NE(errors.find("prctl"), std::string::npos) << errors;
   EXPECT_NE(errors.find("giving up"), std::string::npos) << errors;
-  EXPECT_TRUE(Eventually([&] { return ChildrenOf(::getpid()).empty(); }, milliseconds(3000)));
+  EXPECT_TRUE(
+      PollUntil([&] { return ChildrenOf(::getpid()).empty(); }, Deadline::In(milliseconds(3000))));
 }
 
 }  // namespace

@@ -18,7 +18,10 @@
 
 #include "harness/property/generators.h"
 #include "reference/core/chat_client_list.h"
+#include "reference/core/chat_lines.h"
+#include "reference/core/chat_wire.h"
 #include "reference/core/ipv4.h"
+#include "reference/core/lecture_limits.h"
 #include "reference/core/relay_plan.h"
 
 namespace netref::core {
@@ -28,11 +31,10 @@ namespace {
 // extreme values of both. They are values only: nothing is sent anywhere.
 const std::vector<Endpoint>& AddressPool() {
   static const std::vector<Endpoint> pool = {
-      {{0x7f000001}, 5000}, {{0x7f000001}, 5001},  {{0x7f000001}, 5002},
-      {{0x7f000001}, 0},    {{0x7f000001}, 65535}, {{0x7f000002}, 5000},
-      {{0x7f000003}, 5000}, {{0x7f0000ff}, 5000},  {{0x7f010101}, 5001},
-      {{0x7fffffff}, 5000}, {{0x00000000}, 5000},  {{0xffffffff}, 5000},
-      {{0x01020304}, 80},   {{0x01020304}, 8080},  {{0x7f000001}, 50000},
+      {{0x7f000001}, 5000},  {{0x7f000001}, 5001}, {{0x7f000001}, 5002},  {{0x7f000001}, 0},
+      {{0x7f000001}, 65535}, {{0x7f000002}, 5000}, {{0x7f000003}, 5000},  {{0x7f0000ff}, 5000},
+      {{0x7f010101}, 5001},  {{0x7fffffff}, 5000}, {{0x00000000}, 5000},  {{0xffffffff}, 5000},
+      {{0x01020304}, 80},    {{0x01020304}, 8080}, {{0x7f000001}, 50000},
   };
   return pool;
 }
@@ -61,10 +63,10 @@ struct Datagram : rc::state::Command<ChatModel, ChatSut> {
       {2, rc::gen::just(std::string())},
       {3, rc::gen::just(std::string(kChatEndPayload))},
       {1, rc::gen::element<std::string>("END", "END\r\n", "hello\n", "\n")},
-      {4, property::ByteString(kMaxDatagram)},
+      {4, property::ByteString(kMaxRead)},
   });
-  bool truncated = *rc::gen::weightedOneOf<bool>({{9, rc::gen::just(false)},
-                                                  {1, rc::gen::just(true)}});
+  bool truncated =
+      *rc::gen::weightedOneOf<bool>({{9, rc::gen::just(false)}, {1, rc::gen::just(true)}});
 
   const Endpoint& from() const { return AddressPool()[sender]; }
 
@@ -89,6 +91,7 @@ struct Datagram : rc::state::Command<ChatModel, ChatSut> {
     if (plan.dropped) {
       RC_ASSERT(plan.sends.empty());
       RC_ASSERT(plan.console_lines.empty());
+      RC_ASSERT(plan.events.empty());
       RC_ASSERT(!plan.left);
     } else {
       std::vector<Endpoint> listed = model.clients;
@@ -105,11 +108,11 @@ struct Datagram : rc::state::Command<ChatModel, ChatSut> {
         RC_ASSERT(plan.sends[i].to == expected[i].to);
         RC_ASSERT(plan.sends[i].bytes == expected[i].bytes);
       }
-      // C6 then C3: the truncation line if cut, then `nClient: N` counting the sender.
-      std::vector<std::string> lines;
-      if (truncated) lines.push_back(TruncationLine(from(), payload.size()));
-      lines.push_back(ClientCountLine(listed.size()));
-      RC_ASSERT(plan.console_lines == lines);
+      // C6: the truncation line if cut, as an event; C3: `nClient: N` counting the sender.
+      std::vector<std::string> events;
+      if (truncated) events.push_back(TruncationLine(from(), payload.size()));
+      RC_ASSERT(plan.events == events);
+      RC_ASSERT(plan.console_lines == std::vector<std::string>{ClientCountLine(listed.size())});
       RC_ASSERT(plan.left == (model.leave_on_end && payload == kChatEndPayload));
     }
     // The sender is never a recipient, whatever the model says.
@@ -139,7 +142,8 @@ struct Datagram : rc::state::Command<ChatModel, ChatSut> {
         if (c >= ' ' && c < 0x7f) {
           os << c;
         } else {
-          os << "\\x" << "0123456789abcdef"[(c >> 4) & 0xf] << "0123456789abcdef"[c & 0xf];
+          os << "\\x"
+             << "0123456789abcdef"[(c >> 4) & 0xf] << "0123456789abcdef"[c & 0xf];
         }
       }
       os << "\"";
@@ -189,14 +193,30 @@ RC_GTEST_PROP(C4ChatPrefix, AnythingButAnExactPrefixFailsToParse,
                                     rc::gen::element(' ', ':', '>', '.', '0', '9', '\0'));
   std::string mutated = prefix;
   switch (*rc::gen::inRange(0, 8)) {
-    case 0: mutated.erase(at, 1); break;
-    case 1: mutated.insert(at, 1, byte); break;
-    case 2: mutated[at] = byte; break;
-    case 3: mutated.insert(at, 1, prefix[at]); break;
-    case 4: mutated = FormatIpv4(sender.address) + ": 0" + std::to_string(port) + ">> "; break;
-    case 5: mutated = FormatIpv4(sender.address) + ": " + std::to_string(65536 + port) + ">> "; break;
-    case 6: mutated = prefix.substr(0, at); break;
-    default: mutated = "0" + prefix; break;
+    case 0:
+      mutated.erase(at, 1);
+      break;
+    case 1:
+      mutated.insert(at, 1, byte);
+      break;
+    case 2:
+      mutated[at] = byte;
+      break;
+    case 3:
+      mutated.insert(at, 1, prefix[at]);
+      break;
+    case 4:
+      mutated = FormatIpv4(sender.address) + ": 0" + std::to_string(port) + ">> ";
+      break;
+    case 5:
+      mutated = FormatIpv4(sender.address) + ": " + std::to_string(65536 + port) + ">> ";
+      break;
+    case 6:
+      mutated = prefix.substr(0, at);
+      break;
+    default:
+      mutated = "0" + prefix;
+      break;
   }
   const Result<Endpoint> parsed = ParseChatPrefix(mutated);
   if (parsed.ok()) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/property/generators.h"
+#include "reference/core/echo_collector.h"
 #include "reference/core/line_framer.h"
 
 namespace netref::core {
@@ -52,11 +53,11 @@ ModelRun ModelFraming(std::string_view input) {
 // One piece of stdin from the edge vocabulary.
 rc::Gen<std::string> StdinPiece() {
   return rc::gen::weightedOneOf<std::string>({
-      {3, rc::gen::just(std::string("\n"))},              // empty line: skipped
-      {2, rc::gen::just(std::string("a\n"))},             // 2 bytes with its newline: sent
-      {2, rc::gen::just(std::string("a"))},               // joins the next piece's line
+      {3, rc::gen::just(std::string("\n"))},   // empty line: skipped
+      {2, rc::gen::just(std::string("a\n"))},  // 2 bytes with its newline: sent
+      {2, rc::gen::just(std::string("a"))},    // joins the next piece's line
       {3, rc::gen::just(std::string("END\n"))},
-      {1, rc::gen::just(std::string("END"))},             // END with no newline (at EOF: sent)
+      {1, rc::gen::just(std::string("END"))},  // END with no newline (at EOF: sent)
       {2, rc::gen::just(std::string("ENDX\n"))},
       {2, rc::gen::just(std::string(" END\n"))},
       {2, rc::gen::just(std::string("END\r\n"))},
@@ -107,7 +108,8 @@ RC_GTEST_PROP(T5TestClientFramer, SendsExactlyTheLinesOfTwoBytesOrMoreUpToEnd, (
   RC_CLASSIFY(long_line, "line over 8191 bytes");
   RC_CLASSIFY(has_nul, "NUL in a message");
   const std::string_view tail(input.data() + input.size() - std::min<std::size_t>(4, input.size()));
-  RC_CLASSIFY(expected.ended && tail != "END\n" && (tail.size() < 3 || tail.substr(tail.size() - 3) != "END"),
+  RC_CLASSIFY(expected.ended && tail != "END\n" &&
+                  (tail.size() < 3 || tail.substr(tail.size() - 3) != "END"),
               "input goes on after END");
 }
 

@@ -8,6 +8,7 @@
 // (SIGKILL), and reaps those orphans itself. Sizes come from the profile (stress_common.h).
 // Must not: signal any process but the clients it started, or write to a client it has ended
 // (the test does not ignore SIGPIPE, so that the clients it spawns inherit the default).
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -21,14 +22,12 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "harness/stress/stress_common.h"
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/udp_peer.h"
-#include "reference/core/relay_plan.h"
+#include "reference/core/chat_wire.h"
 
 namespace netref::testing {
 namespace {

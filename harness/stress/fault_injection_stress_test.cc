@@ -7,21 +7,19 @@
 // clone3 is injected too, so a libc that switches to it still fails the same fork.
 // Must not: signal or re-limit any process but the server it started.
 #include <signal.h>
-#include <dirent.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "harness/stress/stress_common.h"
+#include "harness/support/fd_faults.h"
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
@@ -31,60 +29,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// The fd numbers `pid` holds, from /proc/PID/fd.
-std::set<int> OpenFds(pid_t pid) {
-  std::set<int> fds;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* entry = ::readdir(d)) {
-      if (entry->d_name[0] != '.') fds.insert(std::atoi(entry->d_name));
-    }
-    ::closedir(d);
-  }
-  return fds;
-}
-
-// The fd an accept would get now: the lowest number not open.
-int LowestFreeFd(pid_t pid) {
-  const std::set<int> fds = OpenFds(pid);
-  int fd = 0;
-  while (fds.count(fd) != 0) ++fd;
-  return fd;
-}
-
-std::string FdTarget(const std::string& pid_dir, int fd) {
-  char target[256] = {};
-  const std::string link = "/proc/" + pid_dir + "/fd/" + std::to_string(fd);
-  return ::readlink(link.c_str(), target, sizeof target - 1) > 0 ? std::string(target) : "";
-}
-
-// The acceptor's reserve: the server's fd on /dev/null that it opened itself. Its stdin is
-// /dev/null too, and it may inherit stray fds from whatever started this test; those are open
-// in this process under the same number and target, the reserve is not.
-int ReserveFd(pid_t pid) {
-  for (int fd : OpenFds(pid)) {
-    if (fd > 2 && FdTarget(std::to_string(pid), fd) == "/dev/null" &&
-        FdTarget("self", fd) != "/dev/null") {
-      return fd;
-    }
-  }
-  return -1;
-}
-
-// Lowers `pid`'s soft fd limit to `limit` (fd numbers >= limit cannot be opened: EMFILE) and
-// returns the old limits. Only the soft limit moves: raising it back needs no privilege, while
-// raising a lowered hard limit needs CAP_SYS_RESOURCE, which this container may not grant.
-rlimit LimitFds(pid_t pid, int limit) {
-  rlimit old{};
-  EXPECT_EQ(::prlimit(pid, RLIMIT_NOFILE, nullptr, &old), 0) << "prlimit";
-  const rlimit wanted{static_cast<rlim_t>(limit), old.rlim_max};
-  EXPECT_EQ(::prlimit(pid, RLIMIT_NOFILE, &wanted, nullptr), 0) << "prlimit";
-  return old;
-}
-void RestoreFds(pid_t pid, const rlimit& old) {
-  EXPECT_EQ(::prlimit(pid, RLIMIT_NOFILE, &old, nullptr), 0) << "prlimit";
-}
 
 // Keeps the server's pipes drained for `interval` and returns the CPU seconds it used meanwhile.
 double CpuOver(Subprocess& server, milliseconds interval) {

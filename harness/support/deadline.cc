@@ -1,6 +1,8 @@
 // deadline.cc
 #include "harness/support/deadline.h"
 
+#include <time.h>
+
 #include <cstdlib>
 
 namespace netref::testing {
@@ -17,6 +19,11 @@ double TimeScale() {
 Deadline Deadline::In(std::chrono::milliseconds limit) {
   const auto scaled = std::chrono::duration_cast<Clock::duration>(limit * TimeScale());
   return Deadline(Clock::now() + scaled);
+}
+
+void SleepAMillisecond() {
+  const timespec step{0, 1000000};
+  ::nanosleep(&step, nullptr);
 }
 
 int Deadline::remaining_ms() const {

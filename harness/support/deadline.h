@@ -12,6 +12,9 @@ namespace netref::testing {
 
 double TimeScale();
 
+// One step of PollUntil's polling (kept out of line so that this header needs no <unistd.h>).
+void SleepAMillisecond();
+
 class Deadline {
  public:
   using Clock = std::chrono::steady_clock;
@@ -27,6 +30,17 @@ class Deadline {
   explicit Deadline(Clock::time_point at) : at_(at) {}
   Clock::time_point at_;
 };
+
+// Checks `done` every millisecond until it holds (true) or `deadline` passes (false): for state
+// that only /proc shows (a pending signal, a child count), where no line or pipe can tell.
+template <typename Done>
+bool PollUntil(Done done, const Deadline& deadline) {
+  while (!done()) {
+    if (deadline.expired()) return false;
+    SleepAMillisecond();
+  }
+  return true;
+}
 
 }  // namespace netref::testing
 

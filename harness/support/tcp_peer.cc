@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "reference/posix/socket.h"
+#include "reference/posix/inet_socket.h"
 
 namespace netref::testing {
 
@@ -150,15 +150,19 @@ std::optional<std::string> StreamEcho(TcpPeer& peer, std::string_view data, std:
     if ((entry.revents & POLLOUT) != 0) {
       const std::size_t size = std::min(chunk, data.size() - sent);
       const ssize_t put = ::send(peer.fd(), data.data() + sent, size, MSG_NOSIGNAL);
-      if (put > 0) sent += static_cast<std::size_t>(put);
-      else if (put < 0 && errno != EAGAIN && errno != EINTR) return std::nullopt;
+      if (put > 0)
+        sent += static_cast<std::size_t>(put);
+      else if (put < 0 && errno != EAGAIN && errno != EINTR)
+        return std::nullopt;
     }
     if ((entry.revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       char buffer[65536];
       const ssize_t got = ::recv(peer.fd(), buffer, sizeof buffer, 0);
       if (got == 0) return std::nullopt;
-      if (got > 0) echo.append(buffer, static_cast<std::size_t>(got));
-      else if (errno != EAGAIN && errno != EINTR) return std::nullopt;
+      if (got > 0)
+        echo.append(buffer, static_cast<std::size_t>(got));
+      else if (errno != EAGAIN && errno != EINTR)
+        return std::nullopt;
     }
   }
   return echo;

@@ -10,7 +10,7 @@
 
 #include <cerrno>
 
-#include "reference/posix/socket.h"
+#include "reference/posix/inet_socket.h"
 
 namespace netref::testing {
 

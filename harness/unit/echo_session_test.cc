@@ -1,9 +1,11 @@
 // echo_session_test.cc: T2, the echo protocol as a pure state machine.
-#include <string>
+#include "reference/core/echo_session.h"
 
 #include <gtest/gtest.h>
 
-#include "reference/core/echo_session.h"
+#include <string>
+
+#include "reference/core/console_lines.h"
 #include "reference/core/output_buffer.h"
 
 namespace netref::core {
@@ -26,6 +28,37 @@ TEST(T2EchoSession, NulBytesAreEchoedButTheConsoleStopsAtTheFirst) {
   EXPECT_EQ(step.reply, data);
   EXPECT_EQ(step.console_line, "Client(7): ab");
   EXPECT_EQ(session.bytes_echoed(), 6u);
+}
+
+TEST(G3ConsoleLine, AFullReadIsCutToOnePipeWriteAndSaysItsSize) {
+  // Claim: a read of 8191 non-NUL bytes is echoed whole, and its line is cut to 4095 bytes (one
+  // PIPE_BUF write with the newline): the data's start, then " [cut: 8191 bytes read]".
+  EchoSession session(9);
+  const std::string data(kMaxRead, 'd');
+  EchoStep step = session.OnRead(data);
+  EXPECT_EQ(step.reply, data);
+  const std::string marker = " [cut: 8191 bytes read]";
+  ASSERT_EQ(step.console_line.size(), 4095u);
+  EXPECT_EQ(step.console_line.substr(0, 10), "Client(9):");
+  EXPECT_EQ(step.console_line.substr(4095 - marker.size()), marker);
+  EXPECT_EQ(step.console_line.find_first_not_of('d', 11), 4095 - marker.size());
+}
+
+TEST(G3ConsoleLine, ALineThatFitsIsLeftWhole) {
+  // Claim: the longest line that fits (4095 bytes) is not cut; one byte more is.
+  const std::string fits(4095, 'f');
+  EXPECT_EQ(FitConsoleLine(fits, " [cut]"), fits);
+  const std::string cut = FitConsoleLine(fits + "g", " [cut]");
+  EXPECT_EQ(cut, std::string(4089, 'f') + " [cut]");
+}
+
+TEST(G3Quiet, AQuietSessionBuildsNoLineButEchoesTheSame) {
+  // Claim: with --quiet the session builds no per-message line; the reply is unchanged.
+  EchoSession session(5, /*quiet=*/true);
+  EchoStep step = session.OnRead("quiet please");
+  EXPECT_EQ(step.reply, "quiet please");
+  EXPECT_TRUE(step.console_line.empty());
+  EXPECT_EQ(session.OnEof(), "Client(5): is disconnected");
 }
 
 TEST(T2EchoSession, EofSaysDisconnected) {

@@ -1,10 +1,12 @@
 // line_framer_test.cc: T5, the test client's stdin framing and echo reassembly.
-#include <string>
-#include <vector>
+#include "reference/core/line_framer.h"
 
 #include <gtest/gtest.h>
 
-#include "reference/core/line_framer.h"
+#include <string>
+#include <vector>
+
+#include "reference/core/echo_collector.h"
 
 namespace netref::core {
 namespace {

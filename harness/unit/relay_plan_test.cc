@@ -1,11 +1,15 @@
 // relay_plan_test.cc: C2-C6, the chat relay's plan for one datagram (example-based; the
 // model-based properties live in harness/property, the fuzzer in fuzz/chat_relay_fuzzer.cc).
+#include "reference/core/relay_plan.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "reference/core/relay_plan.h"
+#include "reference/core/chat_lines.h"
+#include "reference/core/chat_wire.h"
+#include "reference/core/lecture_limits.h"
 
 namespace netref::core {
 namespace {
@@ -30,10 +34,10 @@ TEST(C4Prefix, ParsesExactlyWhatFormatPrints) {
   const Result<Endpoint> parsed = ParseChatPrefix("10.0.0.7: 40000>> ");
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   EXPECT_EQ(parsed.value(), (Endpoint{Ipv4Address{0x0a000007}, 40000}));
-  for (const char* bad : {"", ">> ", "10.0.0.7: 40000>>", "10.0.0.7:40000>> ", "10.0.0.7: >> ",
-                          "10.0.0.7: 040000>> ", "10.0.0.7: 65536>> ", "10.0.0.7: +1>> ",
-                          "010.0.0.7: 1>> ", "10.0.0: 1>> ", "10.0.0.7: 1>> x", " 10.0.0.7: 1>> ",
-                          "10.0.0.7: 1 >> ", "10.0.0.7: 1: 2>> "}) {
+  for (const char* bad :
+       {"", ">> ", "10.0.0.7: 40000>>", "10.0.0.7:40000>> ", "10.0.0.7: >> ", "10.0.0.7: 040000>> ",
+        "10.0.0.7: 65536>> ", "10.0.0.7: +1>> ", "010.0.0.7: 1>> ", "10.0.0: 1>> ",
+        "10.0.0.7: 1>> x", " 10.0.0.7: 1>> ", "10.0.0.7: 1 >> ", "10.0.0.7: 1: 2>> "}) {
     EXPECT_FALSE(ParseChatPrefix(bad).ok()) << "'" << bad << "'";
   }
 }
@@ -61,8 +65,7 @@ TEST(C4Relay, EachOtherClientGetsPrefixThenPayloadInListOrder) {
   relay.OnDatagram(Client(3), "c", false);
   const RelayPlan plan = relay.OnDatagram(Client(2), "hello\n", false);
   ASSERT_EQ(plan.sends.size(), 4u);
-  EXPECT_EQ(Recipients(plan),
-            (std::vector<Endpoint>{Client(1), Client(1), Client(3), Client(3)}));
+  EXPECT_EQ(Recipients(plan), (std::vector<Endpoint>{Client(1), Client(1), Client(3), Client(3)}));
   EXPECT_EQ(plan.sends[0].bytes, "127.0.0.1: 2>> ");
   EXPECT_EQ(plan.sends[1].bytes, "hello\n");
   EXPECT_EQ(plan.sends[2].bytes, "127.0.0.1: 2>> ");
@@ -100,9 +103,10 @@ TEST(C2Relay, TruncatedDatagramFromNewSenderInFullListIsSilent) {
   // Claim: a dropped datagram logs nothing, not even the truncation line.
   ChatRelay relay(1, false);
   relay.OnDatagram(Client(1), "x", false);
-  const RelayPlan plan = relay.OnDatagram(Client(2), std::string(kMaxDatagram, 'z'), true);
+  const RelayPlan plan = relay.OnDatagram(Client(2), std::string(kMaxRead, 'z'), true);
   EXPECT_TRUE(plan.dropped);
   EXPECT_TRUE(plan.console_lines.empty());
+  EXPECT_TRUE(plan.events.empty());
 }
 
 TEST(C5Relay, EndIsRelayedAndKeptByDefault) {
@@ -154,15 +158,16 @@ TEST(C5Relay, OnlyTheExactEndLineLeaves) {
   EXPECT_EQ(relay.clients().size(), 1u);
 }
 
-TEST(C6Relay, TruncationIsLoggedBeforeTheCountAndThePayloadRelayedAsCut) {
-  // Claim: a truncated datagram is relayed as received (8191 bytes) with a log line first.
+TEST(C6Relay, TruncationIsAnEventAndThePayloadIsRelayedAsCut) {
+  // Claim: a truncated datagram is relayed as received (8191 bytes); its truncation line is an
+  // event (for stderr, never silenced), apart from the per-message `nClient` line.
   ChatRelay relay(10, false);
   relay.OnDatagram(Client(1), "x", false);
-  const std::string cut(kMaxDatagram, 'q');
+  const std::string cut(kMaxRead, 'q');
   const RelayPlan plan = relay.OnDatagram(Client(2), cut, true);
-  EXPECT_EQ(plan.console_lines,
-            (std::vector<std::string>{"datagram from 127.0.0.1:2 truncated to 8191 bytes",
-                                      "nClient: 2 "}));
+  EXPECT_EQ(plan.events,
+            std::vector<std::string>{"datagram from 127.0.0.1:2 truncated to 8191 bytes"});
+  EXPECT_EQ(plan.console_lines, std::vector<std::string>{"nClient: 2 "});
   ASSERT_EQ(plan.sends.size(), 2u);
   EXPECT_EQ(plan.sends[1].bytes, cut);
 }

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "reference/core/relay_plan.h"
+#include "reference/core/chat_wire.h"
 
 namespace netref::core {
 

@@ -12,12 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "reference/core/lecture_limits.h"
+
 namespace netref::core {
 
 // fgets(buff, BUFSIZ-1, …) returns at most BUFSIZ-2 = 8190 bytes: a longer line is sent as
 // several datagrams of at most this size, each of which fits the server's 8191-byte buffer (G4),
 // so a long line reaches the others whole, in pieces, rather than truncated (C6).
-inline constexpr std::size_t kMaxChatPiece = 8190;
+inline constexpr std::size_t kMaxChatPiece = kMaxFgetsLine;
 
 class ChatInputFramer {
  public:

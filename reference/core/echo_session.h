@@ -12,20 +12,21 @@
 #include <string>
 #include <string_view>
 
-namespace netref::core {
+#include "reference/core/lecture_limits.h"
 
-// G4: the lecture reads into char rBuff[BUFSIZ] with sizeof(rBuff)-1, BUFSIZ = 8192.
-inline constexpr std::size_t kMaxRead = 8191;
+namespace netref::core {
 
 // What to do after one read.
 struct EchoStep {
   std::string reply;         // Bytes to write back: always exactly the bytes read.
-  std::string console_line;  // `Client(PORT): DATA`, a per-message line (--quiet drops it).
+  std::string console_line;  // `Client(PORT): DATA`, a per-message line; empty when quiet.
 };
 
 class EchoSession {
  public:
-  explicit EchoSession(std::uint16_t peer_port) : peer_port_(peer_port) {}
+  // G3: with `quiet` (--quiet), no per-message line is built: console_line stays empty.
+  explicit EchoSession(std::uint16_t peer_port, bool quiet = false)
+      : peer_port_(peer_port), quiet_(quiet) {}
 
   // T2: one read of `bytes` (1..kMaxRead bytes).
   // Deviation: the lecture writes back strlen(rBuff) bytes, so an echo stops at the first NUL
@@ -40,6 +41,7 @@ class EchoSession {
 
  private:
   std::uint16_t peer_port_;
+  bool quiet_;
   std::uint64_t bytes_echoed_ = 0;
 };
 

@@ -1,4 +1,4 @@
-// line_framer.h: the test client's stdin framing (T5), and the reader of its echoes.
+// line_framer.h: the test client's stdin framing (T5).
 //
 // The lecture's tcptestclnt.c reads stdin with fgets, skips a line shorter than 2 bytes with its
 // newline, sends the line without its newline, and stops after sending END. TestClientFramer
@@ -8,7 +8,6 @@
 #define NETREF_REFERENCE_CORE_LINE_FRAMER_H_
 
 #include <cstddef>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,26 +34,6 @@ class TestClientFramer {
 
   std::string partial_;
   bool ended_ = false;
-};
-
-// The reply reader: TCP has no message boundaries, so the client reads back as many bytes as it
-// sent for each message, however the kernel splits them.
-class EchoCollector {
- public:
-  // `length` is at least 1: T5 never sends an empty message.
-  void Expect(std::size_t length) { expected_.push_back(length); }
-
-  // Takes received bytes; returns each echo completed by them, in order.
-  // Bytes beyond every expected echo are kept as excess() (a server that sent too much).
-  std::vector<std::string> Feed(std::string_view bytes);
-
-  bool waiting() const { return !expected_.empty(); }
-  const std::string& excess() const { return excess_; }
-
- private:
-  std::deque<std::size_t> expected_;
-  std::string current_;
-  std::string excess_;
 };
 
 }  // namespace netref::core

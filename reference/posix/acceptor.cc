@@ -8,8 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "reference/posix/console.h"
-#include "reference/posix/io.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/inet_socket.h"
 
 namespace netref::posix {
 namespace {
@@ -35,8 +37,7 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
   socklen_t length = sizeof address;
   const int fd = RetryOnEintr([&] {
     length = sizeof address;
-    return ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length,
-                     SOCK_CLOEXEC);
+    return ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
   });
   if (fd >= 0) {
     outcome.kind = AcceptOutcome::Kind::kAccepted;
@@ -70,8 +71,8 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
       // Give up the reserve fd, take the connection that is waiting and close it: the client
       // sees EOF instead of hanging in the backlog, and poll stops reporting it ready.
       reserve_.reset();
-      UniqueFd shed(RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr,
-                                                        SOCK_CLOEXEC); }));
+      UniqueFd shed(
+          RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC); }));
       const bool shed_one = shed.valid();
       shed.reset();  // Closed before the reserve is reopened: it holds the reserve's fd slot.
       reserve_ = OpenReserve();
@@ -89,6 +90,20 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
     default:
       return ErrnoError(err, "accept");
   }
+}
+
+bool Acceptor::listening() const {
+  int accepting = 0;
+  socklen_t length = sizeof accepting;
+  return listener_.valid() &&
+         ::getsockopt(listener_.get(), SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 &&
+         accepting != 0;
+}
+
+void Acceptor::StopListening() {
+  if (listener_.valid()) ::shutdown(listener_.get(), SHUT_RD);
+  listener_.reset();
+  reserve_.reset();
 }
 
 }  // namespace netref::posix

@@ -7,9 +7,12 @@
 //                  does), so the server neither spins on a full backlog nor lets it hang;
 //   transient      ENOBUFS, ENOMEM, EPERM (firewall): log it and back off briefly;
 //   fatal          EBADF, EINVAL, ENOTSOCK, EFAULT, anything else: a bug, reported as an error.
-// EINTR never reaches the caller: RetryOnEintr retries it silently (T4).
+// EINTR never reaches the caller: RetryOnEintr retries it silently (T4). The timing of a
+// back-off (its deadline, and re-arming the listener when it passes) is server_loop.h's.
 #ifndef NETREF_REFERENCE_POSIX_ACCEPTOR_H_
 #define NETREF_REFERENCE_POSIX_ACCEPTOR_H_
+
+#include <chrono>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,16 +26,16 @@ struct AcceptOutcome {
     kAccepted,  // `client` and `peer` are set.
     kNothing,   // No connection now; poll again.
     kShed,      // Out of fds: one pending connection was accepted and closed (logged).
-    kBackOff,   // A transient error (logged): leave the listener out of the next wait, which
-                // should time out after kBackOffMs. The listener stays readable meanwhile, so
-                // polling it would return at once and spin on the failing accept.
+    kBackOff,   // A transient error (logged): leave the listener out of every wait until
+                // kBackOff has passed. The listener stays readable meanwhile, so waiting on it
+                // would return at once and spin on the failing accept.
   };
   Kind kind = Kind::kNothing;
   UniqueFd client;
   core::Endpoint peer;
 };
 
-inline constexpr int kBackOffMs = 100;  // As sshd's pause after an accept failure.
+inline constexpr std::chrono::milliseconds kBackOff{100};  // As sshd's pause after a failure.
 
 class Acceptor {
  public:
@@ -46,6 +49,14 @@ class Acceptor {
   absl::StatusOr<AcceptOutcome> Accept();
 
   int fd() const { return listener_.get(); }
+  // False once the listener was shut down (StopListening, here or in the process that shares it).
+  bool listening() const;
+
+  // G5: stops accepting, for every process that shares the listener. shutdown(SHUT_RD) takes
+  // the socket out of LISTEN (the kernel refuses new connections and resets those still
+  // queued), even in a pre-forked worker that still holds it; then the listener and the
+  // reserve are closed. Called before a server's shutdown grace, not after.
+  void StopListening();
 
   // The child of a fork server closes the listener: only the parent accepts, and a listener held
   // open by a child keeps the port busy after the parent exits.

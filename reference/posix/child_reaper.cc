@@ -6,10 +6,27 @@
 #include <time.h>
 
 #include <cerrno>
+#include <utility>
 
-#include "reference/posix/io.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
 
 namespace netref::posix {
+
+namespace {
+
+// SIGKILL and a blocking reap: the end of a child that its owner gives up on.
+void KillAndWait(pid_t pid) {
+  ::kill(pid, SIGKILL);  // Must reap: an unreaped child is a zombie until we exit.
+  int raw = 0;
+  RetryOnEintr([&] { return ::waitpid(pid, &raw, 0); });
+}
+
+}  // namespace
+
+ChildReaper::~ChildReaper() {
+  for (pid_t pid : live_) KillAndWait(pid);
+}
 
 std::vector<ReapedChild> ChildReaper::ReapExited() {
   std::vector<ReapedChild> reaped;
@@ -47,18 +64,14 @@ std::vector<ReapedChild> ChildReaper::TerminateAll(int signal, std::chrono::mill
 
 ChildHandle& ChildHandle::operator=(ChildHandle&& other) noexcept {
   if (this != &other) {
-    this->~ChildHandle();
-    pid_ = other.pid_;
-    other.pid_ = -1;
+    KillAndReap();
+    pid_ = std::exchange(other.pid_, -1);
   }
   return *this;
 }
 
-ChildHandle::~ChildHandle() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);  // Must reap: an unreaped child is a zombie until we exit.
-  int raw = 0;
-  RetryOnEintr([&] { return ::waitpid(pid_, &raw, 0); });
+void ChildHandle::KillAndReap() {
+  if (pid_ > 0) KillAndWait(pid_);
   pid_ = -1;
 }
 
@@ -71,10 +84,10 @@ absl::Status ChildHandle::Signal(int signal) const {
 absl::StatusOr<core::WaitStatus> ChildHandle::Wait() {
   if (pid_ <= 0) return absl::FailedPreconditionError("no child to wait for");
   int raw = 0;
-  if (RetryOnEintr([&] { return ::waitpid(pid_, &raw, 0); }) != pid_) {
-    return ErrnoError(errno, "waitpid");
-  }
-  pid_ = -1;
+  const pid_t waited = RetryOnEintr([&] { return ::waitpid(pid_, &raw, 0); });
+  const int wait_errno = errno;
+  pid_ = -1;  // Reaped, or not ours to wait for (ECHILD): either way no longer ours to signal.
+  if (waited < 0) return ErrnoError(wait_errno, "waitpid");
   return core::DecodeWaitStatus(raw);
 }
 

@@ -1,8 +1,14 @@
-// child_reaper.h: the one home of child reaping (T4, G5), and an owning handle for one child.
+// child_reaper.h: the one home of child reaping (T4, G5): the owner of a server's children,
+// and an owning handle for one child.
 //
-// A server's SIGCHLD comes to its main loop through SignalEvents; the loop then calls
-// ReapExited, which calls waitpid(-1, WNOHANG) until nothing is left: signals coalesce, so one
-// SIGCHLD may stand for many exits, and reaping only one per signal leaves zombies.
+// A server's SIGCHLD comes to its main loop through the signal bridge; the loop then calls
+// ReapExited, which calls waitpid(-1, WNOHANG) until nothing is left: the kernel merges a
+// SIGCHLD sent while another is pending, so one delivery may stand for many exits, and reaping
+// only one per signal leaves zombies.
+//
+// One contract for both owners: destroyed while they still own a live child, they kill it
+// (SIGKILL) and reap it, so no path out of a server (a fatal error, an early return) leaves a
+// child running or a zombie behind.
 #ifndef NETREF_REFERENCE_POSIX_CHILD_REAPER_H_
 #define NETREF_REFERENCE_POSIX_CHILD_REAPER_H_
 
@@ -24,6 +30,11 @@ struct ReapedChild {
 
 class ChildReaper {
  public:
+  ChildReaper() = default;
+  ChildReaper(const ChildReaper&) = delete;
+  ChildReaper& operator=(const ChildReaper&) = delete;
+  ~ChildReaper();
+
   void Add(pid_t pid) { live_.insert(pid); }
   std::size_t live() const { return live_.size(); }
 
@@ -45,10 +56,11 @@ class ChildHandle {
   ChildHandle() = default;
   explicit ChildHandle(pid_t pid) : pid_(pid) {}
   ChildHandle(ChildHandle&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+  // Ends and reaps the child this handle owned (if any), then takes `other`'s.
   ChildHandle& operator=(ChildHandle&& other) noexcept;
   ChildHandle(const ChildHandle&) = delete;
   ChildHandle& operator=(const ChildHandle&) = delete;
-  ~ChildHandle();
+  ~ChildHandle() { KillAndReap(); }
 
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
@@ -56,10 +68,13 @@ class ChildHandle {
   // kill(pid, signal) while the child is unreaped.
   absl::Status Signal(int signal) const;
 
-  // Blocks until the child ends; afterwards the handle is empty.
+  // Blocks until the child ends. Afterwards the handle is empty, also when waiting failed (the
+  // pid is no child of ours): a handle must never signal a pid that another process may reuse.
   absl::StatusOr<core::WaitStatus> Wait();
 
  private:
+  void KillAndReap();
+
   pid_t pid_ = -1;
 };
 

@@ -1,42 +1,199 @@
 // console.cc
 #include "reference/posix/console.h"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <new>
 #include <string>
 
-#include "reference/posix/io.h"
+#include "reference/core/console_lines.h"
+#include "reference/posix/fd_io.h"
 
 namespace netref::posix {
 namespace {
 
-std::string& ProgramName() {
-  static std::string name = "netref";
-  return name;
+static_assert(core::kMaxConsoleLine + 1 == PIPE_BUF,
+              "a console line and its newline must be exactly one atomic pipe write");
+
+enum Stream : std::size_t { kStdout = 0, kStderr = 1 };
+
+// One copy for the program and every process it forks (a MAP_SHARED page): a child's dropped
+// lines count in its parent's report, and a console found stuck by one process is known stuck
+// by all.
+struct Shared {
+  std::atomic<std::uint64_t> dropped[2];
+  std::atomic<bool> congested[2];
+};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
+// Where one stream's lines go.
+struct Sink {
+  int fd = -1;              // -1: the stream is closed; every line is dropped.
+  bool is_socket = false;   // send(MSG_DONTWAIT): a socket needs no description of its own.
+  bool poll_first = false;  // A terminal that could not be reopened: poll before each write.
+};
+
+struct State {
+  std::string program_name = "netref";
+  Sink sinks[2] = {{STDOUT_FILENO}, {STDERR_FILENO}};
+  Shared* shared = nullptr;
+  int stop_fd = -1;
+  pid_t owner = 0;
+};
+
+State& TheState() {
+  static State* state = new State;  // Never destroyed: the report runs from an exit handler.
+  return *state;
 }
 
-void WriteLine(int fd, std::string_view prefix, std::string_view line) {
-  std::string whole;
-  whole.reserve(prefix.size() + line.size() + 1);
-  whole.append(prefix).append(line).push_back('\n');
-  (void)WriteAll(fd, whole);  // A console that is gone must not stop the server.
+// The console's own non-blocking way to write to `fd`.
+Sink OpenSink(int fd) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return Sink{-1};
+  if (S_ISSOCK(info.st_mode)) return Sink{fd, /*is_socket=*/true};
+  if (S_ISFIFO(info.st_mode) || S_ISCHR(info.st_mode)) {
+    // A pipe or a terminal: /proc/self/fd/N opens the same pipe or terminal anew, as a
+    // description of our own that may be non-blocking.
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    const int own = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (own >= 0) return Sink{own};
+    // No /proc, or a pipe of another user's. A pipe's write end is shared at most with the
+    // program that made it, which does not write to it: make it non-blocking. A terminal is
+    // the shell's: leave it alone and poll before each write (another writer may still win
+    // the room between the poll and the write).
+    if (S_ISFIFO(info.st_mode) && SetNonBlocking(fd, true).ok()) return Sink{fd};
+    return Sink{fd, false, /*poll_first=*/true};
+  }
+  return Sink{fd};  // A regular file: a write there waits for no reader.
+}
+
+// Waits until `sink` takes a write or the stop fd is readable, up to `timeout_ms`; true when
+// there is room.
+bool WaitForRoom(const Sink& sink, int stop_fd, int timeout_ms) {
+  pollfd fds[2] = {{sink.fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
+  const int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, timeout_ms);
+  if (n <= 0) return false;  // Timed out (or a signal: the caller counts that as no room).
+  if (stop_fd >= 0 && (fds[1].revents & POLLIN) != 0) return false;
+  return (fds[0].revents & POLLOUT) != 0;
+}
+
+ssize_t WriteOnce(const Sink& sink, std::string_view bytes) {
+  if (sink.is_socket) {
+    return ::send(sink.fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  if (sink.poll_first) {
+    pollfd entry{sink.fd, POLLOUT, 0};
+    if (::poll(&entry, 1, 0) != 1) {
+      errno = EAGAIN;
+      return -1;
+    }
+  }
+  return ::write(sink.fd, bytes.data(), bytes.size());
+}
+
+void Drop(State& state, Stream stream) {
+  state.shared->dropped[stream].fetch_add(1, std::memory_order_relaxed);
+}
+
+// Writes `line` and its newline as one record, or drops it (see the header for when).
+void WriteLine(Stream stream, std::string_view prefix, std::string_view line) {
+  State& state = TheState();
+  std::string record = core::FitConsoleLine(std::string(prefix).append(line), " [cut]");
+  record.push_back('\n');
+  const Sink& sink = state.sinks[stream];
+  if (state.shared == nullptr) {  // Before Open: plainly, blocking.
+    (void)WriteAll(sink.fd, record);
+    return;
+  }
+  if (sink.fd < 0) return Drop(state, stream);
+  std::atomic<bool>& congested = state.shared->congested[stream];
+  const auto give_up_at = std::chrono::steady_clock::now() + kConsoleGrace;
+  std::string_view rest = record;
+  while (true) {
+    const ssize_t n = WriteOnce(sink, rest);
+    if (n >= 0) {
+      rest.remove_prefix(static_cast<std::size_t>(n));  // A terminal may take part of it.
+      if (!rest.empty()) continue;
+      if (congested.load(std::memory_order_relaxed)) congested.store(false);
+      return;
+    }
+    if (errno == EINTR) continue;
+    // EPIPE (nobody will ever read it), EBADF, ...: the line is lost; the program goes on.
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return Drop(state, stream);
+    if (congested.load(std::memory_order_relaxed)) return Drop(state, stream);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        give_up_at - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !WaitForRoom(sink, state.stop_fd, static_cast<int>(left.count()))) {
+      // Full for longer than the grace (or a stop came): the console is stuck.
+      congested.store(true);
+      return Drop(state, stream);
+    }
+  }
+}
+
+void ReportDrops() {
+  State& state = TheState();
+  if (::getpid() != state.owner) return;  // Only the program itself reports, not a child.
+  const std::uint64_t out = state.shared->dropped[kStdout].load();
+  if (out > 0) {
+    WriteLine(kStderr, state.program_name + ": ",
+              "console: " + std::to_string(out) + " lines dropped: stdout was not read in time");
+  }
+  const std::uint64_t err = state.shared->dropped[kStderr].load();
+  if (err > 0) {
+    WriteLine(kStderr, state.program_name + ": ",
+              "console: " + std::to_string(err) + " lines dropped: stderr was not read in time");
+  }
 }
 
 }  // namespace
 
-void Console::Line(std::string_view line) const { WriteLine(STDOUT_FILENO, "", line); }
+void Console::Open(std::string_view argv0) {
+  State& state = TheState();
+  const std::size_t slash = argv0.rfind('/');
+  state.program_name =
+      std::string(slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1));
+  if (state.shared != nullptr) return;
+  void* page =
+      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  // Without a shared page (no memory), each process keeps its own count: children's drops are
+  // then missing from the report, and nothing else changes.
+  state.shared = new (page != MAP_FAILED ? page : ::operator new(sizeof(Shared))) Shared();
+  state.sinks[kStdout] = OpenSink(STDOUT_FILENO);
+  state.sinks[kStderr] = OpenSink(STDERR_FILENO);
+  state.owner = ::getpid();
+  std::atexit(ReportDrops);
+}
+
+void Console::GiveUpOn(int stop_fd) { TheState().stop_fd = stop_fd; }
+
+void Console::Line(std::string_view line) const { WriteLine(kStdout, "", line); }
 
 void Console::Detail(std::string_view line) const {
-  if (!quiet_) WriteLine(STDOUT_FILENO, "", line);
+  if (!quiet_) WriteLine(kStdout, "", line);
 }
 
 void Console::Error(std::string_view message) {
-  WriteLine(STDERR_FILENO, ProgramName() + ": ", message);
+  WriteLine(kStderr, TheState().program_name + ": ", message);
 }
 
-void Console::SetProgramName(std::string_view argv0) {
-  const std::size_t slash = argv0.rfind('/');
-  ProgramName() = std::string(slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1));
+std::uint64_t Console::dropped_stdout() {
+  const Shared* shared = TheState().shared;
+  return shared == nullptr ? 0 : shared->dropped[kStdout].load();
+}
+
+std::uint64_t Console::dropped_stderr() {
+  const Shared* shared = TheState().shared;
+  return shared == nullptr ? 0 : shared->dropped[kStderr].load();
 }
 
 }  // namespace netref::posix

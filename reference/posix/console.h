@@ -1,31 +1,52 @@
-// console.h: where the programs' console lines go.
+// console.h: where the programs' console lines go, and what happens when nobody reads them
+// (G3, G5). The one home of console writes.
 //
-// Each line is one write(2) of the whole line and its newline to stdout, so the lines of a
-// fork server's children and parent never interleave mid-line, and nothing sits in a stdio
-// buffer to be copied by fork or lost by _exit. A console that is gone (closed pipe) is not an
-// error: the server goes on serving.
+// A line and its newline go out in one write(2) of at most PIPE_BUF bytes (core::FitConsoleLine
+// cuts longer ones), so the lines of a fork server's processes never interleave in a pipe, and
+// nothing sits in a stdio buffer to be copied by fork or lost by _exit.
+//
+// No write waits for long. Stdout and stderr are written through open file descriptions of the
+// console's own, opened O_NONBLOCK (the flag lives in the description, which fd 1 shares with
+// the shell or whatever started the program: setting it there would hand them EAGAIN). When the
+// console is full a line waits up to kConsoleGrace for room, and no longer than a stop signal
+// (the bridge's stop fd): a stuck console never holds up a SIGTERM or an echo. A line that
+// cannot be written in time is dropped and counted; once one has been dropped, later lines do
+// not wait at all until one gets through again. The count and that "congested" state are shared
+// by the program and every child it forks, and the count is reported on stderr at exit.
+// Deviation: the lecture's printf blocks on a full console, and its server with it.
 #ifndef NETREF_REFERENCE_POSIX_CONSOLE_H_
 #define NETREF_REFERENCE_POSIX_CONSOLE_H_
 
+#include <chrono>
+#include <cstdint>
 #include <string_view>
 
 namespace netref::posix {
 
+// How long one line may wait for a full console while lines still get through.
+inline constexpr std::chrono::milliseconds kConsoleGrace{50};
+
 class Console {
  public:
+  // Once, first thing in main, before any fork: names the program for Error's prefix, opens the
+  // console's own descriptions of stdout and stderr, the shared drop count, and the report at
+  // exit. (Before Open, lines are written plainly, as a test binary that links this does.)
+  static void Open(std::string_view argv0);
+  // A line waiting for room gives up at once when `stop_fd` is readable (SignalBridge::stop_fd).
+  static void GiveUpOn(int stop_fd);
+
   explicit Console(bool quiet) : quiet_(quiet) {}
 
   // A line always printed: start, listening, connect, disconnect.
   void Line(std::string_view line) const;
-
   // G3: a per-message line, silenced by --quiet.
   void Detail(std::string_view line) const;
-
-  // A diagnostic on stderr, prefixed with the program's name.
+  // A diagnostic or an event on stderr, prefixed with the program's name; never silenced.
   static void Error(std::string_view message);
 
-  // The program's short name for Error's prefix (set once by main from argv[0]).
-  static void SetProgramName(std::string_view argv0);
+  // Lines dropped so far on stdout (and on stderr), by this program and its children.
+  static std::uint64_t dropped_stdout();
+  static std::uint64_t dropped_stderr();
 
  private:
   bool quiet_;

@@ -7,8 +7,10 @@
 
 #include <cerrno>
 
-#include "reference/posix/io.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/inet_socket.h"
 
 namespace netref::posix {
 

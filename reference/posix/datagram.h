@@ -1,7 +1,7 @@
 // datagram.h: one UDP datagram in, one out, with the sender's endpoint and the truncation flag.
 //
 // The chat server and client (C1, C4, C6, C7) receive and send whole datagrams here; EINTR is
-// retried through RetryOnEintr (io.h) and errors name the operation and the peer
+// retried through RetryOnEintr (eintr.h) and errors name the operation and the peer
 // ("sendto 127.0.0.1:5000: Connection refused"). Must not: decide what to send (the core does).
 #ifndef NETREF_REFERENCE_POSIX_DATAGRAM_H_
 #define NETREF_REFERENCE_POSIX_DATAGRAM_H_

@@ -5,14 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "reference/core/echo_session.h"
-#include "reference/posix/io.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/inet_socket.h"
 
 namespace netref::posix {
 
 SessionEnd ServeEchoSession(int client_fd, const core::Endpoint& peer, const Console& console,
-                            int cancel_fd) {
-  core::EchoSession session(peer.port);
+                            bool quiet, int cancel_fd) {
+  core::EchoSession session(peer.port, quiet);
   const auto fail = [&](const absl::Status& status) {
     Console::Error(absl::StrCat("Client(", peer.port, "): ", MessageOf(status)));
     console.Line(session.OnEof());
@@ -36,7 +38,7 @@ SessionEnd ServeEchoSession(int client_fd, const core::Endpoint& peer, const Con
       return SessionEnd::kPeerClosed;
     }
     core::EchoStep step = session.OnRead(std::string_view(buffer, *n));
-    console.Detail(step.console_line);
+    if (!quiet) console.Detail(step.console_line);
     if (absl::Status status = WriteAll(client_fd, step.reply, cancel_fd); !status.ok()) {
       if (absl::IsCancelled(status)) return SessionEnd::kCancelled;
       return fail(status);

@@ -14,14 +14,15 @@ namespace netref::posix {
 enum class SessionEnd {
   kPeerClosed,  // EOF: `Client(PORT): is disconnected`.
   kPeerFailed,  // A reset or a write to a vanished peer: logged, the session ends, not the server.
-  kCancelled,   // cancel_fd became readable (a signal for the caller to look at).
+  kCancelled,   // cancel_fd became readable (a stop: the caller is shutting down).
 };
 
 // Serves one client on `client_fd` until it ends. With cancel_fd = -1 nothing cancels it (a
-// forked child, whose SIGTERM keeps its default action). With cancel_fd >= 0, `client_fd` is
-// made non-blocking so that a client that stops reading cannot hold up a cancel.
+// forked child, whose SIGTERM keeps its default action). With cancel_fd >= 0 (the iterative
+// server passes the bridge's stop fd), `client_fd` is made non-blocking so that a client that
+// stops reading cannot hold up a cancel. `quiet` (G3): no per-message line is even built.
 SessionEnd ServeEchoSession(int client_fd, const core::Endpoint& peer, const Console& console,
-                            int cancel_fd);
+                            bool quiet, int cancel_fd);
 
 }  // namespace netref::posix
 

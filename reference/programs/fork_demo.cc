@@ -18,7 +18,10 @@
 #include "reference/core/signal_demo_lines.h"
 #include "reference/core/wait_status.h"
 #include "reference/posix/console.h"
-#include "reference/posix/io.h"
+#include "reference/posix/coverage_flush.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
 #include "reference/programs/program_main.h"
 
 int main(int argc, char** argv) {
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
     // Child: its own copy of `value`.
     value = core::kForkDemoValueInChild;
     console.Line(core::ForkDemoChildLine(value));
+    posix::FlushCoverage();
     ::_exit(core::kForkDemoChildExitCode);  // _exit: the child runs no exit handlers of main's.
   }
   if (pid < 0) return programs::Fail(posix::ErrnoError(errno, "fork"));

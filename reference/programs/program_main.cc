@@ -7,14 +7,15 @@
 #include <vector>
 
 #include "reference/core/console_lines.h"
-#include "reference/posix/io.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/inet_socket.h"
 
 namespace netref::programs {
 
 core::ProgramConfig ParseArgsOrExit(core::Program program, int argc, char** argv) {
   const std::string_view argv0 = argc > 0 ? argv[0] : "netref";
-  posix::Console::SetProgramName(argv0);
+  posix::Console::Open(argv0);
   std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   core::Result<core::ProgramConfig> config = core::ParseArgs(program, args);
   const std::string usage = core::UsageText(program, argv0) + "\n";
@@ -30,21 +31,30 @@ core::ProgramConfig ParseArgsOrExit(core::Program program, int argc, char** argv
   return config.value();
 }
 
+absl::StatusOr<posix::SignalBridge*> InstallSignals(
+    std::initializer_list<posix::SignalSpec> signals) {
+  absl::StatusOr<posix::SignalBridge*> bridge = posix::SignalBridge::Install(signals);
+  if (bridge.ok()) posix::Console::GiveUpOn((*bridge)->stop_fd());
+  return bridge;
+}
+
 int Fail(const absl::Status& status) {
   posix::Console::Error(posix::MessageOf(status));
   return kExitFailure;
 }
 
-absl::StatusOr<posix::Acceptor> ListenAndAnnounce(const core::ProgramConfig& config, int backlog,
-                                                  const posix::Console& console) {
+absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog) {
   absl::StatusOr<posix::UniqueFd> listener = posix::ListenTcp(config.endpoint, backlog);
   if (!listener.ok()) return listener.status();
   absl::StatusOr<core::Endpoint> bound = posix::LocalEndpoint(listener->get());
   if (!bound.ok()) return bound.status();
   absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener));
   if (!acceptor.ok()) return acceptor.status();
-  console.Line(core::ListeningLine(*bound));
-  return acceptor;
+  return Listening{std::move(*acceptor), *bound};
+}
+
+void Announce(const core::Endpoint& bound, const posix::Console& console) {
+  console.Line(core::ListeningLine(bound));
 }
 
 }  // namespace netref::programs

@@ -14,7 +14,9 @@
 #include "reference/core/args.h"
 #include "reference/core/signal_demo_lines.h"
 #include "reference/posix/console.h"
-#include "reference/posix/io.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
 #include "reference/programs/program_main.h"
 
 namespace {

@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -20,21 +19,21 @@
 #include "reference/core/console_lines.h"
 #include "reference/core/echo_session.h"
 #include "reference/core/output_buffer.h"
-#include "reference/posix/io.h"
-#include "reference/posix/signal_events.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/server_loop.h"
+#include "reference/posix/sigpipe_policy.h"
 #include "reference/programs/program_main.h"
 
 namespace netref::programs {
 namespace {
 
 constexpr int kBacklog = 128;
-constexpr int kMaxEvents = 64;
-constexpr int kAcceptsPerWake = 64;  // Bounds one wake-up's accepts, so sessions are not starved.
 
 struct Connection {
-  Connection(posix::UniqueFd client_fd, const core::Endpoint& client_peer)
-      : fd(std::move(client_fd)), peer(client_peer), session(client_peer.port) {}
+  Connection(posix::UniqueFd client_fd, const core::Endpoint& client_peer, bool quiet)
+      : fd(std::move(client_fd)), peer(client_peer), session(client_peer.port, quiet) {}
   posix::UniqueFd fd;
   core::Endpoint peer;
   core::EchoSession session;
@@ -43,77 +42,35 @@ struct Connection {
 
 class EpollServer {
  public:
-  EpollServer(posix::UniqueFd epoll_fd, posix::Acceptor& acceptor, posix::SignalEvents& events,
-              const posix::Console& console)
-      : epoll_(std::move(epoll_fd)), acceptor_(acceptor), events_(events), console_(console) {}
+  EpollServer(posix::ServerLoop& loop, const posix::Console& console, bool quiet)
+      : loop_(loop), console_(console), quiet_(quiet) {
+    handlers_.on_client = [this](posix::AcceptOutcome& client) { OnClient(client); };
+    handlers_.on_ready = [this](int fd, std::uint32_t events) { OnClientReady(fd, events); };
+  }
 
   // Runs until SIGTERM or SIGINT (G5). Open connections are closed on return (their UniqueFds).
   absl::Status Run() {
-    if (absl::Status s = Watch(events_.wake_fd(), EPOLLIN, EPOLL_CTL_ADD); !s.ok()) return s;
-    if (absl::Status s = Watch(acceptor_.fd(), EPOLLIN, EPOLL_CTL_ADD); !s.ok()) return s;
-    epoll_event ready[kMaxEvents];
-    int timeout_ms = -1;
     while (true) {
-      const int n = posix::RetryOnEintr(
-          [&] { return ::epoll_wait(epoll_.get(), ready, kMaxEvents, timeout_ms); });
-      if (n < 0) return posix::ErrnoError(errno, "epoll_wait");
-      timeout_ms = -1;
-      if (n == 0) {  // The back-off after a transient accept error is over.
-        if (absl::Status s = Watch(acceptor_.fd(), EPOLLIN, EPOLL_CTL_MOD); !s.ok()) return s;
-        continue;
-      }
-      for (int i = 0; i < n; ++i) {
-        const int fd = ready[i].data.fd;
-        if (fd == events_.wake_fd()) {
-          if (events_.Take().any()) return absl::OkStatus();  // Only SIGTERM, SIGINT installed.
-        } else if (fd == acceptor_.fd()) {
-          absl::StatusOr<bool> backed_off = AcceptSome();
-          if (!backed_off.ok()) return backed_off.status();
-          if (*backed_off) timeout_ms = posix::kBackOffMs;
-        } else {
-          OnClientReady(fd, ready[i].events);
-        }
-      }
+      absl::StatusOr<posix::SignalCounts> turn = loop_.Turn(handlers_);
+      if (!turn.ok()) return turn.status();
+      if (turn->stop()) return absl::OkStatus();
     }
   }
 
  private:
-  absl::Status Watch(int fd, std::uint32_t events, int op) {
-    epoll_event event{};
-    event.events = events;
-    event.data.fd = fd;
-    if (::epoll_ctl(epoll_.get(), op, fd, &event) != 0) return posix::ErrnoError(errno, "epoll_ctl");
-    return absl::OkStatus();
-  }
-
-  // Accepts the waiting connections (up to kAcceptsPerWake). True if a transient error asks
-  // for a back-off: the listener is then left out of epoll for one timeout.
-  absl::StatusOr<bool> AcceptSome() {
-    for (int i = 0; i < kAcceptsPerWake; ++i) {
-      absl::StatusOr<posix::AcceptOutcome> accepted = acceptor_.Accept();
-      if (!accepted.ok()) return accepted.status();
-      using Kind = posix::AcceptOutcome::Kind;
-      if (accepted->kind == Kind::kNothing) return false;
-      if (accepted->kind != Kind::kAccepted) {
-        // T3 (shared): an accept error is logged (by the Acceptor) and the loop goes on.
-        if (accepted->kind == Kind::kShed) continue;
-        if (absl::Status s = Watch(acceptor_.fd(), 0, EPOLL_CTL_MOD); !s.ok()) return s;
-        return true;
-      }
-      console_.Line(core::ConnectedLine(accepted->peer));
-      const int fd = accepted->client.get();
-      absl::Status ok = posix::SetNonBlocking(fd, true);
-      if (ok.ok()) ok = Watch(fd, EPOLLIN, EPOLL_CTL_ADD);
-      if (!ok.ok()) {
-        // This one client cannot be served: close it (its UniqueFd) and go on.
-        posix::Console::Error(absl::StrCat("Client(", accepted->peer.port, "): ",
-                                           posix::MessageOf(ok)));
-        continue;
-      }
-      connections_.emplace(fd, std::make_unique<Connection>(std::move(accepted->client),
-                                                            accepted->peer));
+  void OnClient(posix::AcceptOutcome& accepted) {
+    console_.Line(core::ConnectedLine(accepted.peer));
+    const int fd = accepted.client.get();
+    absl::Status ok = posix::SetNonBlocking(fd, true);
+    if (ok.ok()) ok = loop_.Watch(fd, EPOLLIN);
+    if (!ok.ok()) {
+      // This one client cannot be served: close it (its UniqueFd) and go on.
+      posix::Console::Error(
+          absl::StrCat("Client(", accepted.peer.port, "): ", posix::MessageOf(ok)));
+      return;
     }
-    return false;
+    connections_.emplace(
+        fd, std::make_unique<Connection>(std::move(accepted.client), accepted.peer, quiet_));
   }
 
   void OnClientReady(int fd, std::uint32_t events) {
@@ -138,7 +95,7 @@ class EpollServer {
       return Close(connection);
     }
     core::EchoStep step = connection.session.OnRead(std::string_view(buffer, *n));
-    console_.Detail(step.console_line);
+    if (!quiet_) console_.Detail(step.console_line);
     connection.output.Append(step.reply);
     if (!Flush(connection)) return;
     // T2: a short write is completed later; stop reading until it is.
@@ -164,7 +121,7 @@ class EpollServer {
   }
 
   void Rewatch(Connection& connection, std::uint32_t events) {
-    if (absl::Status s = Watch(connection.fd.get(), events, EPOLL_CTL_MOD); !s.ok()) {
+    if (absl::Status s = loop_.Rewatch(connection.fd.get(), events); !s.ok()) {
       Fail(connection, s);
     }
   }
@@ -180,10 +137,10 @@ class EpollServer {
   // Closing the fd removes it from the epoll set (it is the only reference to the socket).
   void Close(Connection& connection) { connections_.erase(connection.fd.get()); }
 
-  posix::UniqueFd epoll_;
-  posix::Acceptor& acceptor_;
-  posix::SignalEvents& events_;
+  posix::ServerLoop& loop_;
   const posix::Console& console_;
+  const bool quiet_;
+  posix::ServerLoop::Handlers handlers_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
 };
 
@@ -197,14 +154,17 @@ int main(int argc, char** argv) {
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
   console.Line(core::ServerStartLine());
-  absl::StatusOr<posix::SignalEvents*> events = posix::SignalEvents::Install({SIGTERM, SIGINT});
-  if (!events.ok()) return programs::Fail(events.status());
-  absl::StatusOr<posix::Acceptor> acceptor =
-      programs::ListenAndAnnounce(config, programs::kBacklog, console);
-  if (!acceptor.ok()) return programs::Fail(acceptor.status());
-  posix::UniqueFd epoll_fd(::epoll_create1(EPOLL_CLOEXEC));
-  if (!epoll_fd.valid()) return programs::Fail(posix::ErrnoError(errno, "epoll_create1"));
-  programs::EpollServer server(std::move(epoll_fd), *acceptor, **events, console);
+  absl::StatusOr<posix::SignalBridge*> signals = programs::InstallSignals(
+      {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});
+  if (!signals.ok()) return programs::Fail(signals.status());
+  absl::StatusOr<programs::Listening> listening = programs::Listen(config, programs::kBacklog);
+  if (!listening.ok()) return programs::Fail(listening.status());
+  // Up to 64 accepts a turn (the default): a flood of connections cannot starve the sessions.
+  absl::StatusOr<posix::ServerLoop> loop =
+      posix::ServerLoop::Create(*signals, &listening->acceptor, posix::ServerLoop::Options());
+  if (!loop.ok()) return programs::Fail(loop.status());
+  programs::Announce(listening->bound, console);
+  programs::EpollServer server(*loop, console, config.quiet);
   if (absl::Status served = server.Run(); !served.ok()) return programs::Fail(served);
   return 0;  // G5: stopped by SIGTERM or SIGINT; every connection closed.
 }

@@ -2,9 +2,8 @@
 // Clauses: G1-G5, T2, T3, T4, B2.
 //
 // The parent accepts and forks; each child serves one client (T2) and exits 0. The parent reaps
-// every child (T4): SIGCHLD wakes the main loop through the self-pipe and ChildReaper reaps with
-// waitpid(-1, WNOHANG) until none is left, because signals coalesce.
-#include <poll.h>
+// every child (T4): SIGCHLD wakes the main loop through the signal bridge, and ChildReaper reaps
+// with waitpid(-1, WNOHANG) until none is left, because the kernel merges pending SIGCHLDs.
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,9 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "reference/core/console_lines.h"
 #include "reference/posix/child_reaper.h"
+#include "reference/posix/coverage_flush.h"
 #include "reference/posix/echo_loop.h"
-#include "reference/posix/io.h"
-#include "reference/posix/signal_events.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fork_child.h"
+#include "reference/posix/server_loop.h"
+#include "reference/posix/sigpipe_policy.h"
 #include "reference/programs/program_main.h"
 
 namespace netref::programs {
@@ -31,20 +33,23 @@ constexpr std::chrono::milliseconds kShutdownGrace{2000};
 void LogUnusualExits(const std::vector<posix::ReapedChild>& reaped) {
   for (const posix::ReapedChild& child : reaped) {
     if (!child.status.ExitedWith(0)) {
-      posix::Console::Error(absl::StrCat("child ", child.pid, " ",
-                                         core::DescribeWaitStatus(child.status)));
+      posix::Console::Error(
+          absl::StrCat("child ", child.pid, " ", core::DescribeWaitStatus(child.status)));
     }
   }
 }
 
 // The fork for one accepted client. Returns once the parent's part is done.
-void ForkForClient(posix::AcceptOutcome& accepted, posix::Acceptor& acceptor,
-                   posix::SignalEvents& events, posix::ChildReaper& children,
-                   const posix::Console& console) {
-  const pid_t pid = events.Fork();
+void ForkForClient(posix::AcceptOutcome& accepted, posix::ServerLoop& loop,
+                   posix::SignalBridge& signals, posix::ChildReaper& children,
+                   const core::ProgramConfig& config, const posix::Console& console) {
+  // The child dies with the parent (SIGTERM, as G5 would end it): no path orphans it.
+  const pid_t pid = posix::ForkChild(&signals, SIGTERM);
   if (pid == 0) {
-    acceptor.CloseInChild();  // The child closes the listener: only the parent accepts.
-    posix::ServeEchoSession(accepted.client.get(), accepted.peer, console, /*cancel_fd=*/-1);
+    loop.CloseInChild();  // The child closes the listener: only the parent accepts.
+    posix::ServeEchoSession(accepted.client.get(), accepted.peer, console, config.quiet,
+                            /*cancel_fd=*/-1);
+    posix::FlushCoverage();
     ::_exit(0);  // T3: the child exits 0 (no stdio buffers to flush: Console writes directly).
   }
   if (pid < 0) {
@@ -58,37 +63,28 @@ void ForkForClient(posix::AcceptOutcome& accepted, posix::Acceptor& acceptor,
   accepted.client.reset();  // The parent closes the connected socket: the child owns it now.
 }
 
-absl::Status ServeForking(const core::ProgramConfig& config, posix::Acceptor& acceptor,
-                          posix::SignalEvents& events, const posix::Console& console) {
+absl::Status ServeForking(const core::ProgramConfig& config, posix::ServerLoop& loop,
+                          posix::SignalBridge& signals, const posix::Console& console) {
+  // Every way out of this function, an error included, goes through `children`: destroyed with
+  // children still alive, it kills and reaps them.
   posix::ChildReaper children;
-  bool back_off = false;
+  posix::ServerLoop::Handlers handlers;
+  handlers.on_client = [&](posix::AcceptOutcome& client) {
+    console.Line(core::ConnectedLine(client.peer));
+    ForkForClient(client, loop, signals, children, config, console);
+  };
   while (true) {
-    // B2: at --max-children live children, stop polling the listener until one exits; new
-    // clients wait in the backlog instead of each costing a process.
-    const bool at_cap = config.max_children > 0 &&
-                        children.live() >= static_cast<std::size_t>(config.max_children);
-    // A back-off leaves the listener out of the poll too (acceptor.h: it would spin).
-    const bool skip_listener = at_cap || back_off;
-    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0},
-                     {skip_listener ? -1 : acceptor.fd(), POLLIN, 0}};
-    const int timeout_ms = back_off ? posix::kBackOffMs : -1;
-    if (posix::RetryOnEintr([&] { return ::poll(fds, 2, timeout_ms); }) < 0) {
-      return posix::ErrnoError(errno, "poll");
-    }
-    back_off = false;
-    const posix::SignalEvents::Set signals = events.Take();
-    if (signals.test(SIGCHLD)) LogUnusualExits(children.ReapExited());
-    if (signals.test(SIGTERM) || signals.test(SIGINT)) break;
-    if ((fds[1].revents & POLLIN) == 0) continue;
-    absl::StatusOr<posix::AcceptOutcome> accepted = acceptor.Accept();
-    if (!accepted.ok()) return accepted.status();
-    back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
-    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) continue;  // T3: logged, go on.
-    console.Line(core::ConnectedLine(accepted->peer));
-    ForkForClient(*accepted, acceptor, events, children, console);
+    loop.SetInService(children.live());  // B2: at the cap, clients wait in the backlog.
+    absl::StatusOr<posix::SignalCounts> turn = loop.Turn(handlers);
+    if (!turn.ok()) return turn.status();
+    // A stop first: children that die of the same Ctrl-C (SIGINT to the whole process group)
+    // are then reaped by TerminateAll, silently, as the expected deaths they are.
+    if (turn->stop()) break;
+    if (turn->of(SIGCHLD) > 0) LogUnusualExits(children.ReapExited());
   }
-  // G5: end the children and reap them all before exiting (their SIGTERM deaths are expected,
-  // so they are not logged).
+  // G5: stop accepting before the grace (the kernel would go on completing handshakes that
+  // end in a reset), then end the children and reap them all.
+  loop.StopAccepting();
   children.TerminateAll(SIGTERM, kShutdownGrace);
   return absl::OkStatus();
 }
@@ -103,14 +99,21 @@ int main(int argc, char** argv) {
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
   console.Line(core::ServerStartLine());
-  absl::StatusOr<posix::SignalEvents*> events =
-      posix::SignalEvents::Install({SIGTERM, SIGINT, SIGCHLD});
-  if (!events.ok()) return programs::Fail(events.status());
-  absl::StatusOr<posix::Acceptor> acceptor =
-      programs::ListenAndAnnounce(
-      config, config.max_children > 0 ? programs::kCappedBacklog : programs::kBacklog, console);
-  if (!acceptor.ok()) return programs::Fail(acceptor.status());
-  if (absl::Status served = programs::ServeForking(config, *acceptor, **events, console);
+  absl::StatusOr<posix::SignalBridge*> signals =
+      programs::InstallSignals({{SIGTERM, posix::SignalUse::kStop},
+                                {SIGINT, posix::SignalUse::kStop},
+                                {SIGCHLD, posix::SignalUse::kNotice}});
+  if (!signals.ok()) return programs::Fail(signals.status());
+  absl::StatusOr<programs::Listening> listening = programs::Listen(
+      config, config.max_children > 0 ? programs::kCappedBacklog : programs::kBacklog);
+  if (!listening.ok()) return programs::Fail(listening.status());
+  posix::ServerLoop::Options options;
+  options.max_in_service = static_cast<std::size_t>(config.max_children);  // B2 (0: no cap).
+  absl::StatusOr<posix::ServerLoop> loop =
+      posix::ServerLoop::Create(*signals, &listening->acceptor, options);
+  if (!loop.ok()) return programs::Fail(loop.status());
+  programs::Announce(listening->bound, console);
+  if (absl::Status served = programs::ServeForking(config, *loop, **signals, console);
       !served.ok()) {
     return programs::Fail(served);
   }

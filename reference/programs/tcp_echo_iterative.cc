@@ -3,14 +3,12 @@
 //
 // One client at a time: while it is served, later clients wait in the listen backlog (2, as the
 // lecture's listen(srvSd, 2)), and are served in accept order once it disconnects.
-#include <poll.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include "reference/core/console_lines.h"
 #include "reference/posix/echo_loop.h"
-#include "reference/posix/io.h"
-#include "reference/posix/signal_events.h"
+#include "reference/posix/server_loop.h"
+#include "reference/posix/sigpipe_policy.h"
 #include "reference/programs/program_main.h"
 
 namespace netref::programs {
@@ -19,25 +17,20 @@ namespace {
 constexpr int kBacklog = 2;  // T1: listen(srvSd, 2).
 
 // Accepts and serves clients one after another until SIGTERM or SIGINT (G5).
-absl::Status ServeIteratively(posix::Acceptor& acceptor, posix::SignalEvents& events,
-                              const posix::Console& console) {
-  bool back_off = false;
+absl::Status ServeIteratively(const core::ProgramConfig& config, posix::ServerLoop& loop,
+                              posix::SignalBridge& signals, const posix::Console& console) {
+  posix::ServerLoop::Handlers handlers;
+  handlers.on_client = [&](posix::AcceptOutcome& client) {
+    console.Line(core::ConnectedLine(client.peer));
+    // T2: serve this client to the end; a stop cancels the session, so shutdown is prompt
+    // even with a client that sends nothing or reads nothing.
+    posix::ServeEchoSession(client.client.get(), client.peer, console, config.quiet,
+                            signals.stop_fd());
+  };
   while (true) {
-    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0}, {back_off ? -1 : acceptor.fd(), POLLIN, 0}};
-    const int timeout_ms = back_off ? posix::kBackOffMs : -1;
-    if (posix::RetryOnEintr([&] { return ::poll(fds, 2, timeout_ms); }) < 0) {
-      return posix::ErrnoError(errno, "poll");
-    }
-    back_off = false;
-    if (events.Take().any()) return absl::OkStatus();  // Only SIGTERM and SIGINT are installed.
-    if ((fds[1].revents & POLLIN) == 0) continue;
-    absl::StatusOr<posix::AcceptOutcome> accepted = acceptor.Accept();
-    if (!accepted.ok()) return accepted.status();
-    back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
-    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) continue;
-    console.Line(core::ConnectedLine(accepted->peer));
-    // T2: serve this client to the end; a signal cancels the session so shutdown is prompt.
-    posix::ServeEchoSession(accepted->client.get(), accepted->peer, console, events.wake_fd());
+    absl::StatusOr<posix::SignalCounts> turn = loop.Turn(handlers);
+    if (!turn.ok()) return turn.status();
+    if (turn->stop()) return absl::OkStatus();
   }
 }
 
@@ -51,12 +44,18 @@ int main(int argc, char** argv) {
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
   console.Line(core::ServerStartLine());
-  absl::StatusOr<posix::SignalEvents*> events = posix::SignalEvents::Install({SIGTERM, SIGINT});
-  if (!events.ok()) return programs::Fail(events.status());
-  absl::StatusOr<posix::Acceptor> acceptor =
-      programs::ListenAndAnnounce(config, programs::kBacklog, console);
-  if (!acceptor.ok()) return programs::Fail(acceptor.status());
-  if (absl::Status served = programs::ServeIteratively(*acceptor, **events, console);
+  absl::StatusOr<posix::SignalBridge*> signals = programs::InstallSignals(
+      {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});
+  if (!signals.ok()) return programs::Fail(signals.status());
+  absl::StatusOr<programs::Listening> listening = programs::Listen(config, programs::kBacklog);
+  if (!listening.ok()) return programs::Fail(listening.status());
+  posix::ServerLoop::Options options;
+  options.accept_batch = 1;  // T1: one accept per turn, served to the end before the next.
+  absl::StatusOr<posix::ServerLoop> loop =
+      posix::ServerLoop::Create(*signals, &listening->acceptor, options);
+  if (!loop.ok()) return programs::Fail(loop.status());
+  programs::Announce(listening->bound, console);
+  if (absl::Status served = programs::ServeIteratively(config, *loop, **signals, console);
       !served.ok()) {
     return programs::Fail(served);
   }

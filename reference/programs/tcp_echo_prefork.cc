@@ -2,24 +2,28 @@
 // at ("usually one forks per unit of work, not per client"). Clauses: G1-G5, T2, B1.
 //
 // The parent listens, forks --workers N workers (default 4) and then only supervises: it reaps a
-// worker that dies and forks a replacement, and on SIGTERM/SIGINT ends and reaps them all (G5).
-// Each worker accepts on the shared listening socket and serves one client at a time (T2), so N
-// clients are served at once and later ones wait in the backlog. Must not: accept in the parent.
-#include <poll.h>
+// worker that dies and starts a replacement (core::RespawnPolicy: a worker that keeps dying as
+// it starts makes the pool pause, then give up, instead of forking in a loop), and on SIGTERM or
+// SIGINT shuts the listener down, ends and reaps them all (G5). Each worker accepts on the
+// shared listening socket and serves one client at a time (T2), so N clients are served at once
+// and later ones wait in the backlog. Must not: accept in the parent.
 #include <signal.h>
-#include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "reference/core/console_lines.h"
+#include "reference/core/respawn_policy.h"
 #include "reference/posix/child_reaper.h"
+#include "reference/posix/coverage_flush.h"
 #include "reference/posix/echo_loop.h"
-#include "reference/posix/io.h"
-#include "reference/posix/signal_events.h"
-#include "reference/posix/unique_fd.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fork_child.h"
+#include "reference/posix/server_loop.h"
+#include "reference/posix/sigpipe_policy.h"
 #include "reference/programs/program_main.h"
 
 namespace netref::programs {
@@ -28,88 +32,105 @@ namespace {
 // The pool accepts as fast as its workers free up; a deep backlog holds the clients that wait.
 constexpr int kBacklog = 128;
 constexpr std::chrono::milliseconds kShutdownGrace{2000};
+constexpr std::chrono::milliseconds kForkRetry{100};  // After a failed fork (EAGAIN).
 
-// A worker's life: accept, serve to the end, accept again. Never returns. Its SIGTERM keeps the
-// default action (SignalEvents::Fork), so the parent ends it with a signal at any point.
-[[noreturn]] void RunWorker(posix::Acceptor& acceptor, const posix::Console& console,
-                            pid_t parent) {
-  // An orphaned worker would hold the port forever: die with the parent, even a SIGKILLed one.
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != parent) ::_exit(0);  // The parent died before prctl took effect.
-  // The listener is non-blocking and shared. Each worker waits on it through its own epoll set
-  // with EPOLLEXCLUSIVE, so a new connection wakes one idle worker (or a few), not all of them
-  // (poll would wake the whole pool: the thundering herd). A worker that loses the race anyway
-  // gets EAGAIN (kNothing) and waits again.
-  const posix::UniqueFd waiter(::epoll_create1(EPOLL_CLOEXEC));
-  epoll_event interest{};
-  interest.events = EPOLLIN | EPOLLEXCLUSIVE;
-  if (!waiter.valid() || ::epoll_ctl(waiter.get(), EPOLL_CTL_ADD, acceptor.fd(), &interest) != 0) {
-    posix::Console::Error(posix::MessageOf(posix::ErrnoError(errno, "epoll")));
-    ::_exit(1);
-  }
-  bool back_off = false;
-  while (true) {
-    epoll_event ready{};
-    if (back_off) {
-      // Wait without the listener (acceptor.h: it stays readable and would spin).
-      posix::RetryOnEintr([&] { return ::poll(nullptr, 0, posix::kBackOffMs); });
-    } else {
-      posix::RetryOnEintr([&] { return ::epoll_wait(waiter.get(), &ready, 1, -1); });
-    }
-    absl::StatusOr<posix::AcceptOutcome> accepted = acceptor.Accept();
-    if (!accepted.ok()) {
-      posix::Console::Error(posix::MessageOf(accepted.status()));
-      ::_exit(1);  // A fatal accept error is a bug; the parent logs the exit and replaces us.
-    }
-    back_off = accepted->kind == posix::AcceptOutcome::Kind::kBackOff;
-    if (accepted->kind != posix::AcceptOutcome::Kind::kAccepted) continue;  // T3: logged, go on.
-    console.Line(core::ConnectedLine(accepted->peer));
-    posix::ServeEchoSession(accepted->client.get(), accepted->peer, console, /*cancel_fd=*/-1);
-  }
+using Clock = posix::ServerLoop::Clock;
+
+std::int64_t MillisecondsOf(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-// Forks one worker; the parent records it. A fork failure is logged; the supervisor retries
-// on its next wake-up (the pool runs short meanwhile, it does not stop).
-void StartWorker(posix::Acceptor& acceptor, posix::SignalEvents& events,
-                 posix::ChildReaper& workers, const posix::Console& console) {
-  const pid_t parent = ::getpid();
-  const pid_t pid = events.Fork();
-  if (pid == 0) RunWorker(acceptor, console, parent);
-  if (pid < 0) {
-    posix::Console::Error(posix::MessageOf(posix::ErrnoError(errno, "fork")));
-    return;
+// A worker's life: accept, serve to the end, accept again, until the pool closes. Its SIGTERM
+// keeps the default action (ForkChild), so the parent ends it with a signal at any point.
+[[noreturn]] void RunWorker(posix::Acceptor& acceptor, const core::ProgramConfig& config,
+                            const posix::Console& console) {
+  const auto end = [](int status) {
+    posix::FlushCoverage();
+    ::_exit(status);
+  };
+  // The listener is shared. Each worker waits on it through its own epoll set with
+  // EPOLLEXCLUSIVE, so a new connection wakes one idle worker (or a few), not the whole pool
+  // (the thundering herd); one that loses the race anyway gets EAGAIN and waits again.
+  posix::ServerLoop::Options options;
+  options.accept_batch = 1;  // One client at a time, served to the end.
+  options.exclusive = true;
+  absl::StatusOr<posix::ServerLoop> loop =
+      posix::ServerLoop::Create(/*signals=*/nullptr, &acceptor, options);
+  if (!loop.ok()) {
+    posix::Console::Error(posix::MessageOf(loop.status()));
+    end(1);  // The parent logs the exit; RespawnPolicy decides whether to try again.
   }
-  workers.Add(pid);
+  posix::ServerLoop::Handlers handlers;
+  handlers.on_client = [&](posix::AcceptOutcome& client) {
+    console.Line(core::ConnectedLine(client.peer));
+    posix::ServeEchoSession(client.client.get(), client.peer, console, config.quiet,
+                            /*cancel_fd=*/-1);
+  };
+  while (true) {
+    absl::StatusOr<posix::SignalCounts> turn = loop->Turn(handlers);
+    if (turn.ok()) continue;
+    // G5: the parent shut the listener down; accept now fails with EINVAL. The pool is closing.
+    if (!acceptor.listening()) end(0);
+    posix::Console::Error(posix::MessageOf(turn.status()));
+    end(1);  // A fatal accept error is a bug; the parent logs the exit and replaces us.
+  }
 }
 
 absl::Status Supervise(const core::ProgramConfig& config, posix::Acceptor& acceptor,
-                       posix::SignalEvents& events, const posix::Console& console) {
-  posix::ChildReaper workers;
+                       posix::ServerLoop& loop, posix::SignalBridge& signals,
+                       const posix::Console& console) {
+  posix::ChildReaper workers;  // Any way out of here ends and reaps every worker.
+  core::RespawnPolicy respawn;
+  std::map<pid_t, std::int64_t> started_ms;
   const auto wanted = static_cast<std::size_t>(config.workers);
+  Clock::time_point fork_retry_at{};
   while (true) {
-    while (workers.live() < wanted) {
-      const std::size_t before = workers.live();
-      StartWorker(acceptor, events, workers, console);
-      if (workers.live() == before) break;  // fork failed: try again after a pause.
-    }
-    const bool short_handed = workers.live() < wanted;
-    pollfd fd = {events.wake_fd(), POLLIN, 0};
-    if (posix::RetryOnEintr([&] { return ::poll(&fd, 1, short_handed ? 100 : -1); }) < 0) {
-      return posix::ErrnoError(errno, "poll");
-    }
-    const posix::SignalEvents::Set signals = events.Take();
-    if (signals.test(SIGTERM) || signals.test(SIGINT)) break;
-    if (signals.test(SIGCHLD)) {
-      // Signals coalesce: ReapExited reaps every dead worker; the loop above replaces them.
-      for (const posix::ReapedChild& worker : workers.ReapExited()) {
-        posix::Console::Error(absl::StrCat("worker ", worker.pid, " ",
-                                           core::DescribeWaitStatus(worker.status),
-                                           "; starting another"));
+    const Clock::time_point now = Clock::now();
+    while (workers.live() < wanted && MillisecondsOf(now) >= respawn.next_start_ms() &&
+           now >= fork_retry_at) {
+      const pid_t pid = posix::ForkChild(&signals, SIGTERM);  // An orphaned worker would hold
+      if (pid == 0) {                                         // the port forever.
+        loop.CloseInChild();
+        RunWorker(acceptor, config, console);
       }
+      if (pid < 0) {
+        // The pool runs short meanwhile; it does not stop.
+        posix::Console::Error(posix::MessageOf(posix::ErrnoError(errno, "fork")));
+        fork_retry_at = now + kForkRetry;
+        break;
+      }
+      workers.Add(pid);
+      started_ms[pid] = MillisecondsOf(now);
+    }
+    std::optional<Clock::time_point> wake_by;  // To start a worker the pool still lacks.
+    if (workers.live() < wanted) {
+      wake_by = std::max(fork_retry_at,
+                         Clock::time_point(std::chrono::milliseconds(respawn.next_start_ms())));
+    }
+    absl::StatusOr<posix::SignalCounts> turn = loop.Turn(posix::ServerLoop::Handlers(), wake_by);
+    if (!turn.ok()) return turn.status();
+    if (turn->stop()) break;
+    if (turn->of(SIGCHLD) == 0) continue;
+    // The kernel merges SIGCHLDs: ReapExited reaps every dead worker; the loop above replaces
+    // them when the policy allows.
+    const std::int64_t reaped_ms = MillisecondsOf(Clock::now());
+    for (const posix::ReapedChild& worker : workers.ReapExited()) {
+      respawn.OnDeath(started_ms[worker.pid], reaped_ms);
+      started_ms.erase(worker.pid);
+      posix::Console::Error(absl::StrCat("worker ", worker.pid, " ",
+                                         core::DescribeWaitStatus(worker.status),
+                                         respawn.given_up() ? "" : "; starting another"));
+    }
+    if (respawn.given_up()) {
+      return absl::UnavailableError(absl::StrCat("workers keep dying as they start (",
+                                                 respawn.failed_in_a_row(),
+                                                 " in a row): giving up"));
     }
   }
-  // G5: end the workers (a worker mid-session is cut off, as the fork server's children are)
-  // and reap them all before exiting.
+  // G5: shut the listener down for the whole pool first (a worker that does not die at once,
+  // stopped or busy, must not go on accepting through the grace), then end the workers (one
+  // mid-session is cut off, as the fork server's children are) and reap them all.
+  acceptor.StopListening();
   workers.TerminateAll(SIGTERM, kShutdownGrace);
   return absl::OkStatus();
 }
@@ -124,13 +145,20 @@ int main(int argc, char** argv) {
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
   console.Line(core::ServerStartLine());
-  absl::StatusOr<posix::SignalEvents*> events =
-      posix::SignalEvents::Install({SIGTERM, SIGINT, SIGCHLD});
-  if (!events.ok()) return programs::Fail(events.status());
-  absl::StatusOr<posix::Acceptor> acceptor =
-      programs::ListenAndAnnounce(config, programs::kBacklog, console);
-  if (!acceptor.ok()) return programs::Fail(acceptor.status());
-  if (absl::Status served = programs::Supervise(config, *acceptor, **events, console);
+  absl::StatusOr<posix::SignalBridge*> signals =
+      programs::InstallSignals({{SIGTERM, posix::SignalUse::kStop},
+                                {SIGINT, posix::SignalUse::kStop},
+                                {SIGCHLD, posix::SignalUse::kNotice}});
+  if (!signals.ok()) return programs::Fail(signals.status());
+  absl::StatusOr<programs::Listening> listening = programs::Listen(config, programs::kBacklog);
+  if (!listening.ok()) return programs::Fail(listening.status());
+  // The supervisor's loop accepts nothing: it waits for signals and for the next start.
+  absl::StatusOr<posix::ServerLoop> loop =
+      posix::ServerLoop::Create(*signals, /*acceptor=*/nullptr, posix::ServerLoop::Options());
+  if (!loop.ok()) return programs::Fail(loop.status());
+  programs::Announce(listening->bound, console);
+  if (absl::Status served =
+          programs::Supervise(config, listening->acceptor, *loop, **signals, console);
       !served.ok()) {
     return programs::Fail(served);
   }

@@ -8,10 +8,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "reference/core/echo_collector.h"
+#include "reference/core/lecture_limits.h"
 #include "reference/core/line_framer.h"
-#include "reference/posix/io.h"
-#include "reference/posix/signal_events.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/inet_socket.h"
+#include "reference/posix/sigpipe_policy.h"
 #include "reference/programs/program_main.h"
 
 namespace netref::programs {
@@ -24,7 +28,7 @@ absl::Status SendAndPrintEcho(int server_fd, const std::string& message) {
   if (message == "END") return absl::OkStatus();
   core::EchoCollector collector;
   collector.Expect(message.size());
-  char buffer[8192];
+  char buffer[core::kLectureBufsiz];
   while (collector.waiting()) {
     absl::StatusOr<std::size_t> n = posix::ReadSome(server_fd, buffer, sizeof buffer);
     if (!n.ok()) return n.status();
@@ -39,7 +43,7 @@ absl::Status SendAndPrintEcho(int server_fd, const std::string& message) {
 
 absl::Status RunClient(int server_fd) {
   core::TestClientFramer framer;
-  char buffer[8192];
+  char buffer[core::kLectureBufsiz];
   while (!framer.ended()) {
     absl::StatusOr<std::size_t> n = posix::ReadSome(STDIN_FILENO, buffer, sizeof buffer);
     if (!n.ok()) return n.status();

@@ -8,42 +8,45 @@
 // lecture's client would, minus the orphan it leaves).
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "absl/strings/str_cat.h"
 #include "reference/core/chat_input.h"
-#include "reference/core/relay_plan.h"
+#include "reference/core/lecture_limits.h"
 #include "reference/posix/child_reaper.h"
+#include "reference/posix/coverage_flush.h"
 #include "reference/posix/datagram.h"
-#include "reference/posix/io.h"
-#include "reference/posix/signal_events.h"
-#include "reference/posix/socket.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
+#include "reference/posix/fd_io.h"
+#include "reference/posix/fork_child.h"
+#include "reference/posix/inet_socket.h"
+#include "reference/posix/signal_action.h"
+#include "reference/posix/sigpipe_policy.h"
 #include "reference/programs/program_main.h"
 
 namespace netref::programs {
 namespace {
 
-// The child: receive, write to stdout, forever. It never returns.
-[[noreturn]] void RunReceiver(int fd, pid_t parent) {
-  // C7: no orphan, even if the parent dies by SIGKILL and so cannot end us. PR_SET_PDEATHSIG
-  // has the kernel send SIGKILL when the parent dies. It only covers a death after the prctl:
-  // if the parent already died between fork and here, we were reparented (getppid changed) and
-  // no signal will ever come, so check once right after setting it. (A pipe whose EOF tells the
-  // child that the parent is gone would work too, but needs a poll in the child's loop.)
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
+// The child: receive, write to stdout, forever. It never returns. C7: no orphan, even if the
+// parent dies by SIGKILL and so cannot end us: ForkChild gave it PR_SET_PDEATHSIG (SIGKILL).
+[[noreturn]] void RunReceiver(int fd) {
+  const auto end = [](int status) {
+    posix::FlushCoverage();
+    ::_exit(status);  // _exit: no stdio or atexit state of the parent's to run.
+  };
   while (true) {
     absl::StatusOr<std::optional<posix::ReceivedDatagram>> received =
-        posix::ReceiveDatagram(fd, core::kMaxDatagram, /*block=*/true);
+        posix::ReceiveDatagram(fd, core::kMaxRead, /*block=*/true);
     if (!received.ok()) {
       posix::Console::Error(posix::MessageOf(received.status()));
-      ::_exit(1);  // The lecture's errProc("read"). _exit: no stdio or atexit state to run.
+      end(1);  // The lecture's errProc("read").
     }
     // Raw, as the lecture's write(1, buff, nRecv): the prefix datagram and the payload datagram
-    // arrive separately and are written one after the other.
-    if (!posix::WriteAll(STDOUT_FILENO, (*received)->bytes).ok()) ::_exit(1);  // stdout gone.
+    // arrive separately and are written one after the other. These are the chat's bytes, not
+    // console lines: they are written whole, waiting for the reader as the lecture does.
+    if (!posix::WriteAll(STDOUT_FILENO, (*received)->bytes).ok()) end(1);  // stdout gone.
   }
 }
 
@@ -53,20 +56,23 @@ struct SenderEnd {
   int signal = 0;       // SIGTERM, SIGINT or SIGHUP if one ended it.
 };
 
-// The parent: stdin lines to datagrams until END, EOF, a signal, or the child's death.
-SenderEnd RunSender(int fd, const core::Endpoint& server, posix::SignalEvents& events) {
+// The parent: stdin lines to datagrams until END, EOF, a signal, or the child's death. It polls
+// stdin itself (stdin may be a regular file, which epoll refuses).
+SenderEnd RunSender(int fd, const core::Endpoint& server, posix::SignalBridge& signals) {
   core::ChatInputFramer framer;
-  char buffer[8192];
+  char buffer[core::kLectureBufsiz];
   while (!framer.ended()) {
-    pollfd fds[2] = {{events.wake_fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    pollfd fds[2] = {{signals.wake_fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     if (posix::RetryOnEintr([&] { return ::poll(fds, 2, -1); }) < 0) {
       return {posix::ErrnoError(errno, "poll")};
     }
-    const posix::SignalEvents::Set signals = events.Take();
-    for (int signal : {SIGTERM, SIGINT, SIGHUP}) {
-      if (signals.test(static_cast<std::size_t>(signal))) return {absl::OkStatus(), signal};
+    if ((fds[0].revents & POLLIN) != 0) {
+      const posix::SignalCounts counts = signals.Take();
+      for (int signal : {SIGTERM, SIGINT, SIGHUP}) {
+        if (counts.of(signal) > 0) return {absl::OkStatus(), signal};
+      }
+      if (counts.of(SIGCHLD) > 0) return {absl::UnavailableError("the receiving process ended")};
     }
-    if (signals.test(SIGCHLD)) return {absl::UnavailableError("the receiving process ended")};
     if (fds[1].revents == 0) continue;
     absl::StatusOr<std::size_t> n = posix::ReadSome(STDIN_FILENO, buffer, sizeof buffer);
     if (!n.ok()) return {n.status()};
@@ -89,25 +95,28 @@ int main(int argc, char** argv) {
   const core::ProgramConfig config =
       programs::ParseArgsOrExit(core::Program::kChatClient, argc, argv);
   posix::IgnoreSigpipe();
-  // Before the fork, so the child starts with default actions (SignalEvents::Fork).
-  absl::StatusOr<posix::SignalEvents*> events =
-      posix::SignalEvents::Install({SIGTERM, SIGINT, SIGHUP, SIGCHLD});
-  if (!events.ok()) return programs::Fail(events.status());
+  // Before the fork, so the child starts with default actions (ForkChild).
+  absl::StatusOr<posix::SignalBridge*> signals =
+      programs::InstallSignals({{SIGTERM, posix::SignalUse::kStop},
+                                {SIGINT, posix::SignalUse::kStop},
+                                {SIGHUP, posix::SignalUse::kStop},
+                                {SIGCHLD, posix::SignalUse::kNotice}});
+  if (!signals.ok()) return programs::Fail(signals.status());
   // Bound before the fork (the lecture binds implicitly at the first sendto), so the child
   // receives on the same port the parent sends from, whichever runs first.
   absl::StatusOr<posix::UniqueFd> socket = posix::BindUdp({core::kAnyAddress, 0});
   if (!socket.ok()) return programs::Fail(socket.status());
-  const pid_t parent = ::getpid();
-  const pid_t pid = (*events)->Fork();
-  if (pid == 0) programs::RunReceiver(socket->get(), parent);
+  const pid_t pid = posix::ForkChild(*signals, SIGKILL);
+  if (pid == 0) programs::RunReceiver(socket->get());
   if (pid < 0) return programs::Fail(posix::ErrnoError(errno, "fork"));
   posix::ChildHandle receiver(pid);  // Must reap: destroyed unreaped, it kills and reaps.
-  const programs::SenderEnd end = programs::RunSender(socket->get(), config.endpoint, **events);
+  const programs::SenderEnd end = programs::RunSender(socket->get(), config.endpoint, **signals);
   (void)receiver.Signal(SIGTERM);  // The lecture's kill(pid, SIGTERM); then, unlike it, reap.
   (void)receiver.Wait();
   if (end.signal != 0) {
     // Die by the signal that was sent to us, so whoever waits for us sees why we ended.
     (void)posix::SetDefaultAction(end.signal);
+    posix::FlushCoverage();  // A death by a signal runs no exit handler.
     ::raise(end.signal);
   }
   if (!end.status.ok()) return programs::Fail(end.status);

@@ -1,12 +1,13 @@
-// socket.cc
-#include "reference/posix/socket.h"
+// inet_socket.cc
+#include "reference/posix/inet_socket.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include "absl/strings/str_cat.h"
-#include "reference/posix/io.h"
+#include "reference/posix/errno_status.h"
 
 namespace netref::posix {
 namespace {
@@ -78,14 +79,6 @@ absl::StatusOr<core::Endpoint> LocalEndpoint(int fd) {
     return ErrnoError(errno, "getsockname");
   }
   return FromSockaddr(address);
-}
-
-absl::Status SetNonBlocking(int fd, bool non_blocking) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return ErrnoError(errno, "fcntl F_GETFL");
-  const int wanted = non_blocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-  if (wanted != flags && ::fcntl(fd, F_SETFL, wanted) != 0) return ErrnoError(errno, "fcntl F_SETFL");
-  return absl::OkStatus();
 }
 
 }  // namespace netref::posix

@@ -1,9 +1,9 @@
-// socket.h: IPv4 sockets as UniqueFds, with errors that name the operation and the address.
+// inet_socket.h: IPv4 sockets as UniqueFds, with errors that name the operation and the address.
 //
 // Every socket is SOCK_CLOEXEC: a program that execs (a test harness, a future CGI-style child)
 // must not leak connections into it.
-#ifndef NETREF_REFERENCE_POSIX_SOCKET_H_
-#define NETREF_REFERENCE_POSIX_SOCKET_H_
+#ifndef NETREF_REFERENCE_POSIX_INET_SOCKET_H_
+#define NETREF_REFERENCE_POSIX_INET_SOCKET_H_
 
 #include <netinet/in.h>
 
@@ -29,8 +29,6 @@ absl::StatusOr<UniqueFd> ConnectTcp(const core::Endpoint& endpoint);
 // The address a socket is bound to (the real port after binding port 0).
 absl::StatusOr<core::Endpoint> LocalEndpoint(int fd);
 
-absl::Status SetNonBlocking(int fd, bool non_blocking);
-
 }  // namespace netref::posix
 
-#endif  // NETREF_REFERENCE_POSIX_SOCKET_H_
+#endif  // NETREF_REFERENCE_POSIX_INET_SOCKET_H_

@@ -1,12 +1,14 @@
-// io.cc
-#include "reference/posix/io.h"
+// fd_io.cc
+#include "reference/posix/fd_io.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
-#include <string>
+#include <cerrno>
 
-#include "absl/strings/cord.h"
+#include "reference/posix/eintr.h"
+#include "reference/posix/errno_status.h"
 
 namespace netref::posix {
 namespace {
@@ -21,21 +23,6 @@ absl::StatusOr<bool> WaitFor(int fd, short events, int cancel_fd) {
 }
 
 }  // namespace
-
-constexpr char kErrnoPayload[] = "netref/errno";
-
-absl::Status ErrnoError(int err, std::string_view op) {
-  absl::Status status = absl::ErrnoToStatus(err, absl::string_view(op.data(), op.size()));
-  status.SetPayload(kErrnoPayload, absl::Cord(std::to_string(err)));
-  return status;
-}
-
-std::string MessageOf(const absl::Status& status) { return std::string(status.message()); }
-
-int ErrnoOf(const absl::Status& status) {
-  absl::optional<absl::Cord> payload = status.GetPayload(kErrnoPayload);
-  return payload ? std::stoi(std::string(*payload)) : 0;
-}
 
 absl::StatusOr<std::size_t> ReadSome(int fd, char* buffer, std::size_t capacity) {
   const ssize_t n = RetryOnEintr([&] { return ::read(fd, buffer, capacity); });
@@ -59,5 +46,14 @@ absl::Status WriteAll(int fd, std::string_view bytes, int cancel_fd) {
 }
 
 absl::StatusOr<bool> WaitReadable(int fd, int cancel_fd) { return WaitFor(fd, POLLIN, cancel_fd); }
+
+absl::Status SetNonBlocking(int fd, bool non_blocking) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return ErrnoError(errno, "fcntl F_GETFL");
+  const int wanted = non_blocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (wanted != flags && ::fcntl(fd, F_SETFL, wanted) != 0)
+    return ErrnoError(errno, "fcntl F_SETFL");
+  return absl::OkStatus();
+}
 
 }  // namespace netref::posix

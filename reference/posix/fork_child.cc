@@ -1,0 +1,44 @@
+// fork_child.cc
+#include "reference/posix/fork_child.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "reference/posix/console.h"
+#include "reference/posix/coverage_flush.h"
+#include "reference/posix/errno_status.h"
+
+namespace netref::posix {
+
+pid_t ForkChild(SignalBridge* bridge, int death_signal) {
+  const pid_t parent = ::getpid();
+  sigset_t all, previous;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, &previous);
+  const pid_t pid = ::fork();
+  const int fork_errno = errno;
+  if (pid == 0) {
+    if (bridge != nullptr) bridge->ResetInChild();
+    if (death_signal != 0) {
+      if (::prctl(PR_SET_PDEATHSIG, death_signal) != 0) {
+        // Without it a SIGKILLed parent would leave this child running forever.
+        Console::Error(MessageOf(ErrnoError(errno, "prctl PR_SET_PDEATHSIG")));
+        FlushCoverage();
+        ::_exit(1);
+      }
+      // The parent may have died between fork and prctl: then no signal will ever come.
+      if (::getppid() != parent) {
+        FlushCoverage();
+        ::_exit(0);
+      }
+    }
+  }
+  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+  errno = fork_errno;
+  return pid;
+}
+
+}  // namespace netref::posix
