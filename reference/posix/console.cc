@@ -76,14 +76,20 @@ Sink OpenSink(int fd) {
   return Sink{fd};  // A regular file: a write there waits for no reader.
 }
 
-// Waits until `sink` takes a write or the stop fd is readable, up to `timeout_ms`; true when
-// there is room.
-bool WaitForRoom(const Sink& sink, int stop_fd, int timeout_ms) {
-  pollfd fds[2] = {{sink.fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
-  const int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, timeout_ms);
-  if (n <= 0) return false;  // Timed out (or a signal: the caller counts that as no room).
-  if (stop_fd >= 0 && (fds[1].revents & POLLIN) != 0) return false;
-  return (fds[0].revents & POLLOUT) != 0;
+// Waits until `sink` takes a write, `give_up_at` passes or the stop fd is readable; true when
+// there is room. Another signal (a SIGCHLD) does not end the wait.
+bool WaitForRoom(const Sink& sink, int stop_fd, std::chrono::steady_clock::time_point give_up_at) {
+  while (true) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fds[2] = {{sink.fd, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
+    const int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // Timed out.
+    if (stop_fd >= 0 && (fds[1].revents & POLLIN) != 0) return false;
+    return (fds[0].revents & POLLOUT) != 0;
+  }
 }
 
 ssize_t WriteOnce(const Sink& sink, std::string_view bytes) {
@@ -130,9 +136,7 @@ void WriteLine(Stream stream, std::string_view prefix, std::string_view line) {
     // EPIPE (nobody will ever read it), EBADF, ...: the line is lost; the program goes on.
     if (errno != EAGAIN && errno != EWOULDBLOCK) return Drop(state, stream);
     if (congested.load(std::memory_order_relaxed)) return Drop(state, stream);
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        give_up_at - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !WaitForRoom(sink, state.stop_fd, static_cast<int>(left.count()))) {
+    if (!WaitForRoom(sink, state.stop_fd, give_up_at)) {
       // Full for longer than the grace (or a stop came): the console is stuck.
       congested.store(true);
       return Drop(state, stream);

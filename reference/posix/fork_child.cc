@@ -21,7 +21,12 @@ pid_t ForkChild(SignalBridge* bridge, int death_signal) {
   const pid_t pid = ::fork();
   const int fork_errno = errno;
   if (pid == 0) {
-    if (bridge != nullptr) bridge->ResetInChild();
+    if (bridge != nullptr) {
+      bridge->ResetInChild();
+      // The stop fd is closed now (its number may be reused): a child's console waits only for
+      // room. A child needs no stop fd: a stop kills it (SIGTERM keeps its default action).
+      Console::GiveUpOn(-1);
+    }
     if (death_signal != 0) {
       if (::prctl(PR_SET_PDEATHSIG, death_signal) != 0) {
         // Without it a SIGKILLed parent would leave this child running forever.
