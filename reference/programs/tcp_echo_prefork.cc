@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "reference/core/console_lines.h"
@@ -76,62 +77,89 @@ std::int64_t MillisecondsOf(Clock::time_point t) {
   }
 }
 
-absl::Status Supervise(const core::ProgramConfig& config, posix::Acceptor& acceptor,
-                       posix::ServerLoop& loop, posix::SignalBridge& signals,
-                       const posix::Console& console) {
-  posix::ChildReaper workers;  // Any way out of here ends and reaps every worker.
-  core::RespawnPolicy respawn;
-  std::map<pid_t, std::int64_t> started_ms;
-  const auto wanted = static_cast<std::size_t>(config.workers);
-  Clock::time_point fork_retry_at{};
-  while (true) {
-    const Clock::time_point now = Clock::now();
-    while (workers.live() < wanted && MillisecondsOf(now) >= respawn.next_start_ms() &&
-           now >= fork_retry_at) {
-      const pid_t pid = posix::ForkChild(&signals, SIGTERM);  // An orphaned worker would hold
-      if (pid == 0) {                                         // the port forever.
-        loop.CloseInChild();
-        RunWorker(acceptor, config, console);
+// The workers the supervisor owns, and when it may start the next one.
+class Pool {
+ public:
+  Pool(const core::ProgramConfig& config, posix::Acceptor& acceptor, posix::ServerLoop& loop,
+       posix::SignalBridge& signals, const posix::Console& console)
+      : config_(config), acceptor_(acceptor), loop_(loop), signals_(signals), console_(console) {}
+
+  // Starts workers until the pool is full, as far as the respawn policy and fork allow.
+  void StartMissing(Clock::time_point now) {
+    while (short_handed() && MillisecondsOf(now) >= respawn_.next_start_ms() &&
+           now >= fork_retry_at_) {
+      // With a death signal: an orphaned worker would hold the port forever.
+      const pid_t pid = posix::ForkChild(&signals_, SIGTERM);
+      if (pid == 0) {
+        loop_.CloseInChild();
+        RunWorker(acceptor_, config_, console_);
       }
-      if (pid < 0) {
-        // The pool runs short meanwhile; it does not stop.
+      if (pid < 0) {  // The pool runs short meanwhile; it does not stop.
         posix::Console::Error(posix::MessageOf(posix::ErrnoError(errno, "fork")));
-        fork_retry_at = now + kForkRetry;
-        break;
+        fork_retry_at_ = now + kForkRetry;
+        return;
       }
-      workers.Add(pid);
-      started_ms[pid] = MillisecondsOf(now);
-    }
-    std::optional<Clock::time_point> wake_by;  // To start a worker the pool still lacks.
-    if (workers.live() < wanted) {
-      wake_by = std::max(fork_retry_at,
-                         Clock::time_point(std::chrono::milliseconds(respawn.next_start_ms())));
-    }
-    absl::StatusOr<posix::SignalCounts> turn = loop.Turn(posix::ServerLoop::Handlers(), wake_by);
-    if (!turn.ok()) return turn.status();
-    if (turn->stop()) break;
-    if (turn->of(SIGCHLD) == 0) continue;
-    // The kernel merges SIGCHLDs: ReapExited reaps every dead worker; the loop above replaces
-    // them when the policy allows.
-    const std::int64_t reaped_ms = MillisecondsOf(Clock::now());
-    for (const posix::ReapedChild& worker : workers.ReapExited()) {
-      respawn.OnDeath(started_ms[worker.pid], reaped_ms);
-      started_ms.erase(worker.pid);
-      posix::Console::Error(absl::StrCat("worker ", worker.pid, " ",
-                                         core::DescribeWaitStatus(worker.status),
-                                         respawn.given_up() ? "" : "; starting another"));
-    }
-    if (respawn.given_up()) {
-      return absl::UnavailableError(absl::StrCat("workers keep dying as they start (",
-                                                 respawn.failed_in_a_row(),
-                                                 " in a row): giving up"));
+      workers_.Add(pid);
+      started_ms_[pid] = MillisecondsOf(now);
     }
   }
+
+  // When the supervisor must wake to start a worker the pool still lacks (nullopt: never).
+  std::optional<Clock::time_point> next_start() const {
+    if (!short_handed()) return std::nullopt;
+    return std::max(fork_retry_at_,
+                    Clock::time_point(std::chrono::milliseconds(respawn_.next_start_ms())));
+  }
+
+  // The kernel merges SIGCHLDs: reaps every dead worker and tells the respawn policy. An error
+  // once the policy gives up.
+  absl::Status ReapDead() {
+    const std::int64_t reaped_ms = MillisecondsOf(Clock::now());
+    for (const posix::ReapedChild& worker : workers_.ReapExited()) {
+      respawn_.OnDeath(started_ms_[worker.pid], reaped_ms);
+      started_ms_.erase(worker.pid);
+      posix::Console::Error(absl::StrCat("worker ", worker.pid, " ",
+                                         core::DescribeWaitStatus(worker.status),
+                                         respawn_.given_up() ? "" : "; starting another"));
+    }
+    if (!respawn_.given_up()) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat(
+        "workers keep dying as they start (", respawn_.failed_in_a_row(), " in a row): giving up"));
+  }
+
   // G5: shut the listener down for the whole pool first (a worker that does not die at once,
   // stopped or busy, must not go on accepting through the grace), then end the workers (one
   // mid-session is cut off, as the fork server's children are) and reap them all.
-  acceptor.StopListening();
-  workers.TerminateAll(SIGTERM, kShutdownGrace);
+  void Stop() {
+    acceptor_.StopListening();
+    workers_.TerminateAll(SIGTERM, kShutdownGrace);
+  }
+
+ private:
+  bool short_handed() const { return workers_.live() < static_cast<std::size_t>(config_.workers); }
+
+  const core::ProgramConfig& config_;
+  posix::Acceptor& acceptor_;
+  posix::ServerLoop& loop_;
+  posix::SignalBridge& signals_;
+  const posix::Console& console_;
+  posix::ChildReaper workers_;  // Any way out ends and reaps every worker.
+  core::RespawnPolicy respawn_;
+  std::map<pid_t, std::int64_t> started_ms_;
+  Clock::time_point fork_retry_at_{};
+};
+
+absl::Status Supervise(Pool& pool, posix::ServerLoop& loop) {
+  while (true) {
+    pool.StartMissing(Clock::now());
+    absl::StatusOr<posix::SignalCounts> turn =
+        loop.Turn(posix::ServerLoop::Handlers(), pool.next_start());
+    if (!turn.ok()) return turn.status();
+    if (turn->stop()) break;
+    if (turn->of(SIGCHLD) == 0) continue;
+    if (absl::Status reaped = pool.ReapDead(); !reaped.ok()) return reaped;
+  }
+  pool.Stop();
   return absl::OkStatus();
 }
 
@@ -157,9 +185,8 @@ int main(int argc, char** argv) {
       posix::ServerLoop::Create(*signals, /*acceptor=*/nullptr, posix::ServerLoop::Options());
   if (!loop.ok()) return programs::Fail(loop.status());
   programs::Announce(listening->bound, console);
-  if (absl::Status served =
-          programs::Supervise(config, listening->acceptor, *loop, **signals, console);
-      !served.ok()) {
+  programs::Pool pool(config, listening->acceptor, *loop, **signals, console);
+  if (absl::Status served = programs::Supervise(pool, *loop); !served.ok()) {
     return programs::Fail(served);
   }
   return 0;  // G5: stopped by SIGTERM or SIGINT, every worker reaped.
