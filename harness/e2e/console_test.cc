@@ -8,10 +8,12 @@
 // dropped are counted on stderr. A line is one write(2) of at most PIPE_BUF bytes, so the lines
 // of a fork server's children never interleave in the pipe (G3).
 // Must not: sleep to synchronise; every wait has a deadline.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -195,6 +197,59 @@ TEST(G5StuckConsole, ChatRelayGoesOnAndSigtermEndsIt) {
   const std::string errors = server.process.stderr_text();
   EXPECT_TRUE(std::regex_search(errors, std::regex("console: [1-9][0-9]* lines dropped")))
       << errors;
+}
+
+TEST(G5StuckConsole, TheSharedStdoutDescriptionStaysBlocking) {
+  // Claim: the server writes its console through a description of its own: the stdout it was
+  // given (here a pipe whose write end the test keeps, as a shell keeps its terminal) is still
+  // blocking after the server has started and written lines, so nobody else gets EAGAIN.
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  SpawnOptions options;
+  options.stdout_fd = fds[1];
+  Subprocess server =
+      Subprocess::Start({BinPath("tcp_echo_fork"), "0", "--bind", "127.0.0.1"}, options);
+  std::string out;
+  const Deadline deadline = Deadline::In(seconds(5));
+  while (out.find("listening on") == std::string::npos && !deadline.expired()) {
+    char chunk[512];
+    const ssize_t n = ::read(fds[0], chunk, sizeof chunk);
+    if (n <= 0) break;
+    out.append(chunk, static_cast<std::size_t>(n));
+  }
+  ASSERT_NE(out.find("listening on"), std::string::npos) << out;
+  EXPECT_EQ(::fcntl(fds[1], F_GETFL) & O_NONBLOCK, 0) << "the server made our stdout non-blocking";
+  server.Signal(SIGTERM);
+  EXPECT_TRUE(server.Wait(Deadline::In(seconds(5))).has_value());
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(G5StuckConsole, AServerThatCannotReopenItsConsoleStillEndsOnSigterm) {
+  // Claim: run as another user (nobody), the server cannot reopen the test's pipe through
+  // /proc (it is root's, mode 0600); it falls back to making that pipe's write end
+  // non-blocking, and a console nobody reads still costs it lines, never its SIGTERM.
+  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv is not installed";
+  Subprocess server =
+      Subprocess::Start({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                         BinPath("tcp_echo_epoll"), "0", "--bind", "127.0.0.1"});
+  std::optional<std::string> listening =
+      server.WaitForLineStartingWith("listening on ", Deadline::In(seconds(10)));
+  ASSERT_TRUE(listening.has_value()) << server.stderr_text();
+  const core::Endpoint endpoint{
+      core::kLoopbackAddress,
+      static_cast<std::uint16_t>(std::stoi(listening->substr(listening->rfind(':') + 1)))};
+  server.FreezeStdout();
+  std::optional<TcpPeer> flooder = TcpPeer::Connect(endpoint, Deadline::In(seconds(5)));
+  ASSERT_TRUE(flooder.has_value());
+  ASSERT_TRUE(FloodUntilConsoleIsFull(server, *flooder));
+  EXPECT_EQ(RoundTrip(*flooder, std::string(8000, 'y'), Deadline::In(seconds(2))),
+            std::string(8000, 'y'))
+      << "the echo waits for the console";
+  server.Signal(SIGTERM);
+  std::optional<core::WaitStatus> status = server.Wait(Deadline::In(seconds(2)));
+  ASSERT_TRUE(status.has_value()) << "still running 2 s after SIGTERM with a stuck console";
+  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }
 
 TEST(G3ConsoleLines, AnEchoOfAFullReadIsLoggedInOnePipeWrite) {
