@@ -113,6 +113,17 @@ bool TreeIsBoundTo(pid_t root, std::uint16_t port, bool udp) {
   return false;
 }
 
+// True if `word` is a path, or an executable file found in $PATH (as the shell would find it).
+bool NamesAFile(const std::string& word) {
+  if (word.find('/') != std::string::npos) return true;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (::access(((dir.empty() ? "." : dir) + "/" + word).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
 void Nap(int ms) { ::usleep(static_cast<useconds_t>(ms) * 1000); }
 
 }  // namespace
@@ -191,6 +202,11 @@ Kit::Kit(Programs programs) : programs_(std::move(programs)) {
   // Orphans (a chat client's child left running, a killed server's children) are reparented to
   // the kit, so it can see them in /proc and reap them by pid instead of leaking them to init.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // The kit writes to the stdin of programs that may have quit (or closed stdin) a moment
+  // before: such a write must fail with EPIPE, not kill the kit with its report half written.
+  // The programs under test still start with SIGPIPE at its default (the spawn resets every
+  // signal), so a lecture server that dies of SIGPIPE is still seen to.
+  ::signal(SIGPIPE, SIG_IGN);
   // stdbuf works by LD_PRELOAD, which puts its library before an ASan-built program's runtime;
   // ASan then refuses to start. The order is harmless here, so the check is turned off for the
   // programs the kit starts (they inherit this environment; the kit is single-threaded).
@@ -205,9 +221,11 @@ testing::Subprocess Kit::Spawn(const std::string& command, bool pipe_stdin) {
   // SIGTERM (G5) reaches the program and its wait status is the program's. A compound template
   // (`cd dir && ./a.out {port}`) keeps its shell, which then stands in for the program; so does
   // one that starts with an assignment (`exec X=1 ./a.out` would try to run "X=1").
+  // Only a command that names a file can be exec'd: `exec exit 3` fails with 127 where the
+  // shell's own `exit 3` exits 3, so builtins and keywords keep their shell too.
   const std::string first_word = command.substr(0, command.find(' '));
-  const bool simple = command.find_first_of(";&|<>()`$\n") == std::string::npos &&
-                      first_word.find('=') == std::string::npos;
+  const bool simple = command.find_first_of(";&|<>()`$\n\"'\\") == std::string::npos &&
+                      first_word.find('=') == std::string::npos && NamesAFile(first_word);
   // stdbuf -oL: a lecture program's printf to a pipe would otherwise sit in a 4 KiB buffer
   // until exit, and SIGKILL loses it; line buffering shows each console line as printed.
   return testing::Subprocess::Start(
