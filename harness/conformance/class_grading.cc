@@ -78,20 +78,24 @@ std::vector<Graded> GradeClass(const std::vector<Submission>& submissions,
         continue;
       }
       int fds[2];
-      if (::pipe2(fds, O_CLOEXEC) != 0) break;
       std::fflush(nullptr);  // Nothing buffered in the parent may be copied into the worker.
-      const pid_t pid = ::fork();
+      const pid_t pid = ::pipe2(fds, O_CLOEXEC) == 0 ? ::fork() : -2;
       if (pid == 0) {
         ::close(fds[0]);
         GradeInWorker(submission, options, fds[1]);
       }
-      ::close(fds[1]);
-      if (pid < 0) {
-        ::close(fds[0]);
-        results[next] = Graded{submission, {}, "fork failed"};
+      if (pid < 0) {  // -1: fork failed (close the pipe); -2: pipe2 failed.
+        if (pid == -1) {
+          ::close(fds[0]);
+          ::close(fds[1]);
+        }
+        results[next] = Graded{submission, Report{submission.programs, options, {}, false},
+                               pid == -1 ? "fork failed" : "pipe failed"};
+        if (done) done(*results[next]);
         ++next;
         continue;
       }
+      ::close(fds[1]);
       running.push_back({pid, fds[0], next++, ""});
     }
     if (running.empty()) continue;

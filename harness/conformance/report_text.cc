@@ -90,8 +90,9 @@ std::string FormatTable(const Report& report) {
       std::string names;
       for (const std::string& clause : clauses) names += (names.empty() ? "" : " ") + clause;
       out += Pad(end - i == 1 ? r.id : "-", 26) + Pad(std::string(RoleName(r.role)), 17) +
-             Pad(std::string(VerdictName(r.outcome.verdict)), 10) + std::to_string(end - i) +
-             (end - i == 1 ? " check (" : " checks (") + names + "): " + r.outcome.observed + "\n";
+             Pad(std::string(VerdictName(r.outcome.verdict)), 10) +
+             (end - i == 1 ? "" : std::to_string(end - i) + " checks (" + names + "): ") +
+             r.outcome.observed + "\n";
       i = end - 1;
       continue;
     }
