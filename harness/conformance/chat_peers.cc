@@ -45,4 +45,13 @@ std::string Show(const Inbox& inbox) {
   return text + "]";
 }
 
+std::string Sizes(const Inbox& inbox) {
+  if (inbox.empty()) return "no datagrams";
+  std::string text = "datagrams of ";
+  for (std::size_t i = 0; i < inbox.size(); ++i) {
+    text += (i ? ", " : "") + std::to_string(inbox[i].size());
+  }
+  return text + " bytes";
+}
+
 }  // namespace netref::conformance

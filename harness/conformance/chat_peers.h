@@ -23,6 +23,8 @@ std::vector<Inbox> Collect(std::vector<testing::UdpPeer>& peers, int quiet_ms);
 
 // ["a", "b\n"]: an inbox as text, each datagram escaped.
 std::string Show(const Inbox& inbox);
+// "datagrams of 19, 8191 bytes" ("no datagrams" for an empty inbox): for large payloads.
+std::string Sizes(const Inbox& inbox);
 
 }  // namespace netref::conformance
 

@@ -62,8 +62,10 @@ struct ChatRoom {
   std::vector<UdpPeer> peers;
 };
 
-// Starts the server and binds `n` client sockets; on failure, nullopt with *failure set.
-std::optional<ChatRoom> OpenRoom(Kit& kit, Role role, std::size_t n, Outcome* failure) {
+// Starts the server and binds `n` client sockets, which then join in turn unless `join_quiet_ms`
+// is 0; on failure, nullopt with *failure set.
+std::optional<ChatRoom> OpenRoom(Kit& kit, Role role, std::size_t n, Outcome* failure,
+                                 int join_quiet_ms = 150) {
   std::string why;
   std::optional<Launched> server = kit.StartServer(role, &why);
   if (!server) {
@@ -75,13 +77,14 @@ std::optional<ChatRoom> OpenRoom(Kit& kit, Role role, std::size_t n, Outcome* fa
     *failure = Fail(std::to_string(n) + " UDP sockets", "bind failed");
     return std::nullopt;
   }
+  if (join_quiet_ms > 0) JoinInTurn(peers, server->endpoint, join_quiet_ms);
   return ChatRoom{std::move(*server), std::move(peers)};
 }
 
 // C4: each payload goes to every other listed client, in list order; never back to its sender.
 Outcome RelaysToOthers(Kit& kit, Role role) {
   Outcome failure;
-  std::optional<ChatRoom> room = OpenRoom(kit, role, 3, &failure);
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 3, &failure, /*join_quiet_ms=*/0);
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
   // A, then B, then C join by speaking; each waits for the previous relays to land, so the
@@ -108,7 +111,6 @@ Outcome RelaysBinaryPayloads(Kit& kit, Role role) {
   std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
-  JoinInTurn(peers, room->server.endpoint);
   const std::string binary("x\0y", 3);
   peers[0].SendTo(room->server.endpoint, "");
   peers[0].SendTo(room->server.endpoint, binary);
@@ -128,7 +130,6 @@ Outcome SendsExactPrefix(Kit& kit, Role role) {
   std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
-  JoinInTurn(peers, room->server.endpoint);
   peers[0].SendTo(room->server.endpoint, "x\n");
   const std::vector<Inbox> got = Collect(peers, 200);
   const Inbox want = {Header(peers[0]), "x\n"};
@@ -144,7 +145,6 @@ Outcome RelaysLargestDatagram(Kit& kit, Role role) {
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
   const core::Endpoint server = room->server.endpoint;
-  JoinInTurn(peers, server);
   std::string payload(8191, '\0');
   for (std::size_t i = 0; i < payload.size(); ++i) {
     payload[i] = static_cast<char>('a' + static_cast<int>(i % 26));
@@ -162,10 +162,7 @@ Outcome RelaysLargestDatagram(Kit& kit, Role role) {
     }
   }
   if (PayloadsIn(got, {payload}) == Inbox{payload}) return Pass();
-  std::string sizes;
-  for (const std::string& d : got) sizes += (sizes.empty() ? "" : ", ") + std::to_string(d.size());
-  return Fail("B gets the 8191-byte payload whole",
-              "B got datagrams of " + (sizes.empty() ? "no" : sizes) + " bytes");
+  return Fail("B gets the 8191-byte payload whole", "B got " + Sizes(got));
 }
 
 // C5: clients are never removed: after A sends `END\n` (relayed to B like any message), a
@@ -175,7 +172,6 @@ Outcome KeepsClientAfterEnd(Kit& kit, Role role) {
   std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
-  JoinInTurn(peers, room->server.endpoint);
   peers[0].SendTo(room->server.endpoint, "END\n");
   const Inbox after_end = PayloadsIn(Collect(peers, 200)[1], {"END\n"});
   if (after_end != Inbox{"END\n"}) {
@@ -234,7 +230,6 @@ Outcome TruncatesOversizedDatagram(Kit& kit, Role role) {
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
   testing::Subprocess& console = room->server.process;
-  JoinInTurn(peers, room->server.endpoint);
   // What a normal datagram makes the server print: those kinds of line are not a report.
   ConsoleMark mark = Mark(console);
   peers[0].SendTo(room->server.endpoint, "normal\n");
@@ -254,12 +249,7 @@ Outcome TruncatesOversizedDatagram(Kit& kit, Role role) {
   const std::vector<Inbox> got = Collect(peers, 200);
   const std::string cut = payload.substr(0, 8191);
   if (PayloadsIn(got[1], {cut, payload}) != Inbox{cut}) {
-    std::string sizes;
-    for (const std::string& d : got[1]) {
-      sizes += (sizes.empty() ? "" : ", ") + std::to_string(d.size());
-    }
-    return Fail("B gets the payload cut to 8191 bytes",
-                "B got datagrams of " + (sizes.empty() ? "no" : sizes) + " bytes");
+    return Fail("B gets the payload cut to 8191 bytes", "B got " + Sizes(got[1]));
   }
   std::vector<std::string> reports;
   for (const std::string& line : PrintedSince(console, mark, Scaled(300))) {
@@ -279,10 +269,10 @@ Outcome TruncatesOversizedDatagram(Kit& kit, Role role) {
 // nothing, even when a listed client speaks.
 Outcome DropsEleventhSender(Kit& kit, Role role) {
   Outcome failure;
-  std::optional<ChatRoom> room = OpenRoom(kit, role, 11, &failure);
+  // Short join rounds: ten of them, each only to keep the order the server sees.
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 11, &failure, /*join_quiet_ms=*/60);
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
-  JoinInTurn(peers, room->server.endpoint, /*quiet_ms=*/60);  // Keep the order the server sees.
   peers[0].SendTo(room->server.endpoint, "last\n");
   const std::vector<Inbox> got = Collect(peers, 250);
   const std::string expected =
@@ -300,7 +290,7 @@ Outcome DropsEleventhSender(Kit& kit, Role role) {
 // C3: after each accepted datagram the server logs `nClient: N`.
 Outcome LogsClientCount(Kit& kit, Role role) {
   Outcome failure;
-  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure);
+  std::optional<ChatRoom> room = OpenRoom(kit, role, 2, &failure, /*join_quiet_ms=*/0);
   if (!room) return failure;
   std::vector<UdpPeer>& peers = room->peers;
   for (const std::size_t i : {std::size_t{0}, std::size_t{1}, std::size_t{0}}) {

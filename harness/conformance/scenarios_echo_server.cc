@@ -27,6 +27,28 @@ std::optional<TcpPeer> ConnectTo(const Launched& server) {
   return TcpPeer::Connect(server.endpoint, Deadline::In(milliseconds(2000)));
 }
 
+// The start most checks share: the server for `role`, and one client it has echoed `message`
+// to; nullopt (with *failure set) if either step fails.
+struct Served {
+  Launched server;
+  TcpPeer client;
+};
+std::optional<Served> StartAndEcho(Kit& kit, Role role, const std::string& message,
+                                   Outcome* failure) {
+  std::string why;
+  std::optional<Launched> server = kit.StartServer(role, &why);
+  if (!server) {
+    *failure = Fail("the server starts", why);
+    return std::nullopt;
+  }
+  std::optional<TcpPeer> client = ConnectTo(*server);
+  if (!client || !testing::RoundTrip(*client, message, Deadline::In(milliseconds(2000)))) {
+    *failure = Fail("a first client is echoed", "no echo");
+    return std::nullopt;
+  }
+  return Served{std::move(*server), std::move(*client)};
+}
+
 // The clause a check of the server's own set-up belongs to: T1 for the iterative server, T3
 // for the fork server.
 std::string ServerClause(Role role) { return role == Role::kIterativeServer ? "T1" : "T3"; }
@@ -147,17 +169,12 @@ Outcome SurvivesReset(Kit& kit, Role role) {
 // T1, T3 console: `Server start...`, `client 127.0.0.1:P is connected...`, `Client(P): hi`,
 // `Client(P): is disconnected`, in that order.
 Outcome LogsSession(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::string port;
-  {
-    std::optional<TcpPeer> peer = ConnectTo(*server);
-    if (!peer || !testing::RoundTrip(*peer, "hi", Deadline::In(milliseconds(2000)))) {
-      return Fail("an echo", "no echo");
-    }
-    port = std::to_string(peer->local().port);
-  }
+  Outcome failure;
+  std::optional<Served> served = StartAndEcho(kit, role, "hi", &failure);
+  if (!served) return failure;
+  const std::string port = std::to_string(served->client.local().port);
+  served->client.Close();
+  Launched* server = &served->server;
   const std::vector<std::string> expected = {
       "Server start...", "client 127.0.0.1:" + port + " is connected...",
       "Client(" + port + "): hi", "Client(" + port + "): is disconnected"};
@@ -219,15 +236,12 @@ Outcome RestartsInTimeWait(Kit& kit, Role role) {
   std::string why;
   std::uint16_t port = 0;
   {
-    std::optional<Launched> first = kit.StartServer(role, &why);
-    if (!first) return Fail("the server starts", why);
-    port = first->endpoint.port;
-    std::optional<TcpPeer> peer = ConnectTo(*first);
-    if (!peer || !testing::RoundTrip(*peer, "hi", Deadline::In(milliseconds(2000)))) {
-      return Fail("an echo", "no echo");
-    }
+    Outcome failure;
+    std::optional<Served> first = StartAndEcho(kit, role, "hi", &failure);
+    if (!first) return failure;
+    port = first->server.endpoint.port;
     Kit::EndEverything();  // The server (and its child) close first: theirs is the TIME_WAIT.
-    peer->Close();
+    first->client.Close();
   }
   const Deadline settle = Deadline::In(milliseconds(2000));
   while (!PortInTimeWait(port) && !settle.expired()) ::usleep(2000);
@@ -257,13 +271,11 @@ Outcome RestartsInTimeWait(Kit& kit, Role role) {
 // T1: one client at a time. A second client's connect completes (queued in the backlog), but it
 // is echoed only after the first disconnects.
 Outcome ServesOneAtATime(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::optional<TcpPeer> first = ConnectTo(*server);
-  if (!first || !testing::RoundTrip(*first, "first", Deadline::In(milliseconds(2000)))) {
-    return Fail("the first client is echoed", "no echo");
-  }
+  Outcome failure;
+  std::optional<Served> served = StartAndEcho(kit, role, "first", &failure);
+  if (!served) return failure;
+  Launched* server = &served->server;
+  TcpPeer* first = &served->client;
   std::optional<TcpPeer> second = ConnectTo(*server);
   if (!second) return Fail("the second connect completes (backlog 2)", "connect failed");
   second->SendAll("second", Deadline::In(milliseconds(500)));
@@ -281,13 +293,11 @@ Outcome ServesOneAtATime(Kit& kit, Role role) {
 
 // T3: a process per client: a second client is echoed while the first stays connected.
 Outcome ServesConcurrently(Kit& kit, Role role) {
-  std::string why;
-  std::optional<Launched> server = kit.StartServer(role, &why);
-  if (!server) return Fail("the server starts", why);
-  std::optional<TcpPeer> first = ConnectTo(*server);
-  if (!first || !testing::RoundTrip(*first, "first", Deadline::In(milliseconds(2000)))) {
-    return Fail("the first client is echoed", "no echo");
-  }
+  Outcome failure;
+  std::optional<Served> served = StartAndEcho(kit, role, "first", &failure);
+  if (!served) return failure;
+  Launched* server = &served->server;
+  TcpPeer* first = &served->client;
   std::optional<TcpPeer> second = ConnectTo(*server);
   std::optional<std::string> echo;
   if (second) echo = testing::RoundTrip(*second, "second", Deadline::In(milliseconds(2000)));
