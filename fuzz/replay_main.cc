@@ -4,14 +4,16 @@
 // regular file under each directory named (sorted, so runs are repeatable). A broken invariant
 // aborts, so ctest sees the crash: a fuzz finding, once fixed and checked in to the corpus,
 // stays fixed. Arguments starting with '-' are ignored, so libFuzzer flags do no harm.
-// Exits 1 if it ran no input at all: a replay that replays nothing cannot fail.
+// Exits 1 if it ran no input at all: a replay that replays nothing cannot fail. Without a file
+// or directory it prints its usage and exits 2.
 // Must not: be linked into a libFuzzer build (libFuzzer brings its own main).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
+#include <string_view>
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -34,8 +36,29 @@ void RunOne(const std::filesystem::path& path) {
 
 }  // namespace
 
+int Usage(const char* argv0) {
+  std::fprintf(stderr,
+               "Usage: %s FILE_OR_DIR...\n"
+               "Runs this fuzz target once over each FILE and over every file under each DIR\n"
+               "(sorted), as a libFuzzer binary would replay them: a broken invariant aborts.\n"
+               "Arguments that start with '-' (libFuzzer flags) are ignored.\n"
+               "Exit status: 0 every input ran, 1 an input is missing or no input ran, 2 usage;\n"
+               "a broken invariant ends it by SIGABRT.\n",
+               argv0);
+  return 2;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::filesystem::path> files;
+  bool any_path = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-help=1") {
+      Usage(argv[0]);
+      return 0;
+    }
+    if (argv[i][0] != '-') any_path = true;
+  }
+  if (!any_path) return Usage(argc > 0 ? argv[0] : "replay");
   for (int i = 1; i < argc; ++i) {
     const std::filesystem::path arg(argv[i]);
     if (argv[i][0] == '-') continue;

@@ -2,7 +2,7 @@
 // every clause it covers: no failure, no deviation, and no scenario left n/a.
 #include <gtest/gtest.h>
 
-#include "harness/conformance/kit.h"
+#include "harness/conformance/run.h"
 
 namespace netref::conformance {
 namespace {
@@ -18,15 +18,17 @@ TEST(ConformanceKit, NetrefProgramsPassEveryClause) {
   programs[Role::kChatClient] = testing::BinPath("udp_chat_client") + " {ip} {port}";
   programs[Role::kLivesDemo] = testing::BinPath("sig_lives");
   programs[Role::kIgnoreDemo] = testing::BinPath("sig_ignore");
-  const std::vector<Result> results = RunAll(programs);
-  ASSERT_FALSE(results.empty());
-  for (const Result& r : results) {
+  RunOptions options;
+  options.strict = true;
+  const Report report = RunAll(programs, options);
+  ASSERT_FALSE(report.results.empty());
+  for (const Result& r : report.results) {
     EXPECT_EQ(r.outcome.verdict, Verdict::kPass)
-        << r.clause << " " << RoleName(r.role) << " (" << r.title
+        << r.id << " " << RoleName(r.role) << " (" << r.title
         << "): " << VerdictName(r.outcome.verdict) << " " << r.outcome.deviation << " expected "
         << r.outcome.expected << " observed " << r.outcome.observed;
   }
-  EXPECT_TRUE(RunPassed(results, /*strict=*/true));
+  EXPECT_TRUE(report.Passed());
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "harness/conformance/kit.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,14 +14,12 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <set>
 #include <sstream>
 #include <utility>
 
+#include "harness/conformance/proc_net.h"
 #include "harness/support/proc_inspect.h"
 
 namespace netref::conformance {
@@ -30,8 +27,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::Deadline;
-
-bool IsUdp(Role role) { return role == Role::kChatServer || role == Role::kChatClient; }
 
 std::string Fill(std::string text, const std::string& ip, const std::string& port) {
   for (const auto& [key, value] :
@@ -63,52 +58,13 @@ std::uint16_t PickFreePort(int type) {
   return port;
 }
 
-// Socket inodes bound to local `port` in /proc/net/FILE (TCP: only those in LISTEN, state 0A).
-std::set<std::string> InodesOnPort(const std::string& file, std::uint16_t port, bool tcp) {
-  std::set<std::string> inodes;
-  std::ifstream in("/proc/net/" + file);
-  std::string line;
-  std::getline(in, line);  // The header.
-  char wanted[8];
-  std::snprintf(wanted, sizeof wanted, ":%04X", static_cast<unsigned>(port));
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state, skip, inode;
-    fields >> slot >> local >> remote >> state;
-    for (int i = 0; i < 5; ++i) fields >> skip;  // tx:rx tr:when retrnsmt uid timeout
-    fields >> inode;
-    if (local.size() < 5 || local.compare(local.size() - 5, 5, wanted) != 0) continue;
-    if (tcp && state != "0A") continue;
-    inodes.insert(inode);
-  }
-  return inodes;
-}
-
-// True when a process in the tree of `root` holds a socket bound to `port` (listening, for TCP).
-bool TreeIsBoundTo(pid_t root, std::uint16_t port, bool udp) {
-  std::set<std::string> inodes = InodesOnPort(udp ? "udp" : "tcp", port, !udp);
-  for (const std::string& inode : InodesOnPort(udp ? "udp6" : "tcp6", port, !udp)) {
-    inodes.insert(inode);
-  }
-  if (inodes.empty()) return false;
-  std::vector<pid_t> tree = testing::DescendantsOf(root);
-  tree.push_back(root);
-  for (pid_t pid : tree) {
-    const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-    DIR* fds = ::opendir(dir.c_str());
-    if (fds == nullptr) continue;
-    while (dirent* entry = ::readdir(fds)) {
-      char target[128];
-      const std::string path = dir + "/" + entry->d_name;
-      const ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
-      if (n <= 0) continue;
-      const std::string link(target, static_cast<std::size_t>(n));
-      if (link.rfind("socket:[", 0) == 0 && inodes.count(link.substr(8, link.size() - 9)) > 0) {
-        ::closedir(fds);
-        return true;
-      }
-    }
-    ::closedir(fds);
+// True if `word` is a path, or an executable file found in $PATH (as the shell would find it).
+bool NamesAFile(const std::string& word) {
+  if (word.find('/') != std::string::npos) return true;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (::access(((dir.empty() ? "." : dir) + "/" + word).c_str(), X_OK) == 0) return true;
   }
   return false;
 }
@@ -117,80 +73,15 @@ void Nap(int ms) { ::usleep(static_cast<useconds_t>(ms) * 1000); }
 
 }  // namespace
 
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kIterativeServer:
-      return "iterative-server";
-    case Role::kForkServer:
-      return "fork-server";
-    case Role::kTestClient:
-      return "test-client";
-    case Role::kChatServer:
-      return "chat-server";
-    case Role::kChatClient:
-      return "chat-client";
-    case Role::kLivesDemo:
-      return "lives-demo";
-    case Role::kIgnoreDemo:
-      return "ignore-demo";
-  }
-  return "?";
-}
-
-std::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kPass:
-      return "pass";
-    case Verdict::kFail:
-      return "FAIL";
-    case Verdict::kDeviation:
-      return "deviation";
-    case Verdict::kNotApplicable:
-      return "n/a";
-  }
-  return "?";
-}
-
-void Programs::Set(Role role, std::string command) { templates[RoleIndex(role)] = command; }
-
-Outcome Pass() { return Outcome{}; }
-Outcome Fail(std::string expected, std::string observed) {
-  return Outcome{Verdict::kFail, "", std::move(expected), std::move(observed)};
-}
-Outcome Deviation(std::string name, std::string expected, std::string observed) {
-  return Outcome{Verdict::kDeviation, std::move(name), std::move(expected), std::move(observed)};
-}
-
-std::string Escape(std::string_view bytes, std::size_t max) {
-  std::string out;
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\0') {
-      out += "\\0";
-    } else if (c == '\\' || c == '"') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    }
-  }
-  if (out.size() > max) {
-    out = out.substr(0, max / 2) + "…(" + std::to_string(bytes.size()) + " bytes)…" +
-          out.substr(out.size() - max / 2);
-  }
-  return "\"" + out + "\"";
-}
-
-Kit::Kit(Programs programs) : programs_(std::move(programs)) {
+Kit::Kit(Programs programs, bool lecture) : programs_(std::move(programs)), lecture_(lecture) {
   // Orphans (a chat client's child left running, a killed server's children) are reparented to
   // the kit, so it can see them in /proc and reap them by pid instead of leaking them to init.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // The kit writes to the stdin of programs that may have quit (or closed stdin) a moment
+  // before: such a write must fail with EPIPE, not kill the kit with its report half written.
+  // The programs under test still start with SIGPIPE at its default (the spawn resets every
+  // signal), so a lecture server that dies of SIGPIPE is still seen to.
+  ::signal(SIGPIPE, SIG_IGN);
   // stdbuf works by LD_PRELOAD, which puts its library before an ASan-built program's runtime;
   // ASan then refuses to start. The order is harmless here, so the check is turned off for the
   // programs the kit starts (they inherit this environment; the kit is single-threaded).
@@ -200,22 +91,49 @@ Kit::Kit(Programs programs) : programs_(std::move(programs)) {
   ::setenv("ASAN_OPTIONS", options.c_str(), 1);
 }
 
-testing::Subprocess Kit::Spawn(const std::string& command, bool pipe_stdin) {
+testing::Subprocess Kit::Spawn(const std::string& command, bool pipe_stdin, bool line_buffered) {
   // A simple command is exec'd by the shell, so the kit's pid is the program's own: its
   // SIGTERM (G5) reaches the program and its wait status is the program's. A compound template
   // (`cd dir && ./a.out {port}`) keeps its shell, which then stands in for the program; so does
-  // one that starts with an assignment (`exec X=1 ./a.out` would try to run "X=1").
+  // one that starts with an assignment (`exec X=1 ./a.out` would try to run "X=1"). Only a
+  // command that names a file can be exec'd: `exec exit 3` fails with 127 where the shell's own
+  // `exit 3` exits 3, so builtins and keywords keep their shell too.
   const std::string first_word = command.substr(0, command.find(' '));
-  const bool simple = command.find_first_of(";&|<>()`$\n") == std::string::npos &&
-                      first_word.find('=') == std::string::npos;
+  const bool simple = command.find_first_of(";&|<>()`$\n\"'\\") == std::string::npos &&
+                      first_word.find('=') == std::string::npos && NamesAFile(first_word);
+  std::vector<std::string> argv = {"/bin/sh", "-c", simple ? "exec " + command : command};
   // stdbuf -oL: a lecture program's printf to a pipe would otherwise sit in a 4 KiB buffer
   // until exit, and SIGKILL loses it; line buffering shows each console line as printed.
-  return testing::Subprocess::Start(
-      {"/usr/bin/stdbuf", "-oL", "/bin/sh", "-c", simple ? "exec " + command : command},
-      testing::SpawnOptions{pipe_stdin});
+  if (line_buffered) argv.insert(argv.begin(), {"/usr/bin/stdbuf", "-oL"});
+  return testing::Subprocess::Start(argv, testing::SpawnOptions{pipe_stdin});
+}
+
+std::optional<std::string> Kit::Missing(Role role) {
+  std::optional<std::optional<std::string>>& known = missing_[RoleIndex(role)];
+  if (!known) {
+    // Without arguments a program exits at once or runs on (the signal demos); either way the
+    // shell has exec'd it, unless it cannot: then it exits 127 (not found) or 126.
+    testing::Subprocess probe = StartWith(role, "", "");
+    const Deadline deadline = Deadline::In(milliseconds(3000));
+    std::optional<core::WaitStatus> status;
+    while (!(status = EndedNow(probe)) && !deadline.expired() && !ProgramPid(probe.pid())) {
+      Nap(2);
+    }
+    known.emplace();
+    if (status && status->exited() && (status->exit_code == 127 || status->exit_code == 126)) {
+      *known = (status->exit_code == 127 ? "command not found" : "command cannot be executed") +
+               std::string(" (the shell exited ") + std::to_string(status->exit_code) +
+               "); stderr " + Escape(probe.stderr_text());
+    }
+    probe.Signal(SIGKILL);
+    probe.Wait(Deadline::In(milliseconds(1000)));
+    EndEverything();
+  }
+  return *known;
 }
 
 bool Kit::AnnouncesPort(Role role) {
+  if (lecture_) return false;
   std::optional<bool>& known = announces_[RoleIndex(role)];
   if (!known) {
     testing::Subprocess probe = Spawn(Fill(*programs_[role], "127.0.0.1", "0"), false);
@@ -228,9 +146,10 @@ bool Kit::AnnouncesPort(Role role) {
   return *known;
 }
 
-std::optional<Launched> Kit::StartServer(Role role, std::string* why) {
+std::optional<Launched> Kit::StartServer(Role role, std::string* why, ServerStart how) {
   const bool udp = IsUdp(role);
-  if (AnnouncesPort(role)) {
+  // Without stdbuf an announcing server's line may sit in its stdio buffer: wait for the bind.
+  if (!how.port && how.line_buffered && AnnouncesPort(role)) {
     Launched server{Spawn(Fill(*programs_[role], "127.0.0.1", "0"), false)};
     std::optional<std::string> line =
         server.process.WaitForLineStartingWith("listening on ", Deadline::In(milliseconds(5000)));
@@ -242,19 +161,34 @@ std::optional<Launched> Kit::StartServer(Role role, std::string* why) {
         static_cast<std::uint16_t>(std::atoi(line->c_str() + line->rfind(':') + 1));
     return server;
   }
-  const std::uint16_t port = PickFreePort(udp ? SOCK_DGRAM : SOCK_STREAM);
-  Launched server{Spawn(Fill(*programs_[role], "127.0.0.1", std::to_string(port)), false)};
+  if (how.port) return StartOnPickedPort(role, *how.port, how.line_buffered, why);
+  // A port picked here can be taken by another process before the program binds it: then the
+  // program exits (or never binds), and one more port is tried before blaming the program.
+  const int type = udp ? SOCK_DGRAM : SOCK_STREAM;
+  if (std::optional<Launched> server =
+          StartOnPickedPort(role, PickFreePort(type), how.line_buffered, why)) {
+    return server;
+  }
+  Kit::EndEverything();
+  return StartOnPickedPort(role, PickFreePort(type), how.line_buffered, why);
+}
+
+std::optional<Launched> Kit::StartOnPickedPort(Role role, std::uint16_t port, bool line_buffered,
+                                               std::string* why) {
+  Launched server{
+      Spawn(Fill(*programs_[role], "127.0.0.1", std::to_string(port)), false, line_buffered)};
   server.endpoint.port = port;
   const Deadline deadline = Deadline::In(milliseconds(5000));
-  while (!TreeIsBoundTo(server.process.pid(), port, udp)) {
-    const std::optional<testing::ProcInfo> info = testing::ReadProc(server.process.pid());
-    if (deadline.expired() || !info || info->state == 'Z') {
-      *why = "never bound port " + std::to_string(port) + "; stderr " +
+  while (!TreeIsBoundTo(server.process.pid(), port, IsUdp(role))) {
+    const std::optional<core::WaitStatus> ended = EndedNow(server.process);
+    if (ended || deadline.expired()) {
+      *why = "never bound port " + std::to_string(port) + " (" +
+             (ended ? core::DescribeWaitStatus(*ended) : "still running 5 s later") + "); stderr " +
              Escape(server.process.stderr_text());
       return std::nullopt;
     }
     server.process.PumpNow();
-    Nap(10);
+    Nap(5);
   }
   return server;
 }
@@ -293,6 +227,10 @@ std::vector<pid_t> Kit::LiveLeftovers(pid_t except) {
   return live;
 }
 
+std::optional<core::WaitStatus> EndedNow(testing::Subprocess& process) {
+  return process.Wait(Deadline::In(milliseconds(0)));
+}
+
 // True if `pid` runs the kit's own launcher (the shell or stdbuf) rather than the program:
 // dash catches SIGINT for a moment before it execs the command, so its SigCgt would mislead.
 bool IsLauncher(pid_t pid) {
@@ -322,6 +260,14 @@ std::vector<pid_t> ZombiesBelow(pid_t root) {
   return zombies;
 }
 
+std::vector<pid_t> LiveBelow(pid_t root) {
+  std::vector<pid_t> live;
+  for (pid_t pid : testing::DescendantsOf(root)) {
+    if (testing::IsAlive(pid)) live.push_back(pid);
+  }
+  return live;
+}
+
 std::string ReadUpTo(int fd, std::size_t want, const Deadline& deadline) {
   std::string got;
   char buffer[65536];
@@ -338,5 +284,7 @@ std::string ReadUpTo(int fd, std::size_t want, const Deadline& deadline) {
   }
   return got;
 }
+
+int Scaled(int ms) { return static_cast<int>(ms * testing::TimeScale()); }
 
 }  // namespace netref::conformance

@@ -1,94 +1,114 @@
-// netref-conform: runs the conformance kit's scenarios against the programs given as command
-// templates and prints a clause-by-clause report. Exit 0 if nothing failed (deviations allowed
-// unless --strict), 1 if a clause failed, 2 on a usage error.
+// netref-conform: runs the conformance kit's checks against the programs given as command
+// templates (or against every submission of a class) and reports clause by clause. Exit 0 if
+// nothing failed (deviations allowed unless --strict), 1 if a check failed, 2 on a usage error,
+// 3 if the kit could not run as asked.
 //
 //   netref-conform --fork-server './a.out {port}' --test-client './client {ip} {port}'
+//   netref-conform --class submissions/ --lecture --jobs 4 --isolate --csv class.csv
 //
-// Must not: use threads (the kit forks), or run a scenario for a program that was not given.
+// Must not: use threads (the kit forks), or run a check for a program that was not given.
 #include <cstdio>
 #include <fstream>
 #include <string>
 
-#include "harness/conformance/kit.h"
+#include "harness/conformance/class_grading.h"
+#include "harness/conformance/cli_options.h"
+#include "harness/conformance/network_isolation.h"
+#include "harness/conformance/report.h"
 
 namespace {
 
-constexpr char kUsage[] =
-    "Usage: netref-conform [--iterative-server CMD] [--fork-server CMD] [--test-client CMD]\n"
-    "                      [--chat-server CMD] [--chat-client CMD]\n"
-    "                      [--json] [--markdown FILE] [--strict]\n"
-    "CMD is run with /bin/sh -c after {ip} and {port} are filled in. A server that prints\n"
-    "`listening on ADDR:PORT` is given port 0; any other gets a free port the kit picked.\n"
-    "Exit status: 0 no failure (deviations allowed unless --strict), 1 failure, 2 usage.\n";
+using namespace netref::conformance;
 
 int UsageError(const std::string& why) {
   std::fprintf(stderr, "netref-conform: %s\n%s", why.c_str(), kUsage);
-  return 2;
+  return kExitUsage;
+}
+
+// Writes `text` to `path`; false (with a message) if it cannot.
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (out) return true;
+  std::fprintf(stderr, "netref-conform: cannot write %s\n", path.c_str());
+  return false;
+}
+
+int GradeOne(const CliOptions& cli) {
+  if (cli.run.isolate) {
+    if (const std::optional<std::string> why = EnterPrivateNetwork()) {
+      std::fprintf(stderr, "netref-conform: --isolate: %s\n", why->c_str());
+      return kExitCannot;
+    }
+  }
+  const bool table = !cli.json && !cli.tap;
+  const Report report = RunAll(cli.programs, cli.run, [&](const Result& result) {
+    const Verdict v = result.outcome.verdict;
+    if (table && v != Verdict::kNotApplicable && v != Verdict::kSkipped) {
+      std::fprintf(stderr, "  %-26s %-17s %s\n", result.id.c_str(),
+                   std::string(RoleName(result.role)).c_str(), std::string(VerdictName(v)).c_str());
+    }
+  });
+  const std::string text = cli.json  ? FormatJson(report)
+                           : cli.tap ? FormatTap(report)
+                                     : FormatTable(report);
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+  if (!cli.markdown_path.empty() && !WriteFile(cli.markdown_path, FormatMarkdown(report))) {
+    return kExitCannot;
+  }
+  if (!cli.junit_path.empty() && !WriteFile(cli.junit_path, FormatJunit(report))) {
+    return kExitCannot;
+  }
+  return report.Passed() ? kExitPass : kExitFail;
+}
+
+int GradeClassFolder(const CliOptions& cli) {
+  if (cli.json || cli.tap || !cli.junit_path.empty()) {
+    return UsageError("--class writes a class table (Markdown, --csv): not --json, --tap, --junit");
+  }
+  std::string error;
+  const std::optional<std::vector<Submission>> submissions = FindSubmissions(cli.class_dir, &error);
+  if (!submissions || submissions->empty()) {
+    std::fprintf(stderr, "netref-conform: --class: %s\n", error.c_str());
+    return kExitCannot;
+  }
+  const std::vector<Graded> graded =
+      GradeClass(*submissions, cli.run, cli.jobs, [](const Graded& g) {
+        std::fprintf(stderr, "  %-24s %s\n", g.submission.name.c_str(),
+                     !g.problem.empty() ? ("not graded: " + g.problem).c_str()
+                     : g.Passed()       ? "pass"
+                                        : "FAIL");
+      });
+  const std::string markdown = FormatClassMarkdown(graded, cli.run);
+  std::fputs(markdown.c_str(), stdout);
+  std::fflush(stdout);
+  if (!cli.markdown_path.empty() && !WriteFile(cli.markdown_path, markdown)) return kExitCannot;
+  if (!cli.csv_path.empty() && !WriteFile(cli.csv_path, FormatClassCsv(graded))) {
+    return kExitCannot;
+  }
+  for (const Graded& g : graded) {
+    if (!g.Passed()) return kExitFail;
+  }
+  return kExitPass;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace netref::conformance;
-  Programs programs{};
-  bool json = false, strict = false;
-  std::string markdown_path;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    const std::size_t equals = arg.find('=');
-    const bool inline_value = arg.rfind("--", 0) == 0 && equals != std::string::npos;
-    if (inline_value) {
-      value = arg.substr(equals + 1);
-      arg = arg.substr(0, equals);
-    }
-    const auto take_value = [&]() -> bool {
-      if (inline_value) return true;
-      if (i + 1 >= argc) return false;
-      value = argv[++i];
-      return true;
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (arg == "--json") {
-      json = true;
-    } else if (arg == "--strict") {
-      strict = true;
-    } else if (arg == "--markdown") {
-      if (!take_value()) return UsageError("--markdown needs a FILE");
-      markdown_path = value;
-    } else {
-      bool known = false;
-      for (int r = 0; r < kRoleCount; ++r) {
-        const Role role = static_cast<Role>(r);
-        if (arg != "--" + std::string(RoleName(role))) continue;
-        if (!take_value() || value.empty()) return UsageError(arg + " needs a command");
-        programs.Set(role, value);
-        known = true;
-      }
-      if (!known) return UsageError("unknown argument `" + arg + "`");
-    }
+  CliOptions cli;
+  if (const std::optional<std::string> error =
+          ParseCli(std::vector<std::string>(argv + 1, argv + argc), &cli)) {
+    return UsageError(*error);
   }
-  bool any = false;
-  for (const auto& program : programs.templates) any = any || program.has_value();
-  if (!any) return UsageError("give at least one program");
-
-  const std::vector<Result> results = RunAll(programs, [&](const Result& result) {
-    if (!json && result.outcome.verdict != Verdict::kNotApplicable) {
-      std::fprintf(stderr, "  %s %s: %s\n", result.clause.c_str(),
-                   std::string(RoleName(result.role)).c_str(),
-                   std::string(VerdictName(result.outcome.verdict)).c_str());
-    }
-  });
-  const std::string report = json ? FormatJson(results, programs) : FormatTable(results);
-  std::fputs(report.c_str(), stdout);
-  if (!markdown_path.empty()) {
-    std::ofstream out(markdown_path);
-    out << FormatMarkdown(results, programs);
-    if (!out) {
-      std::fprintf(stderr, "netref-conform: cannot write %s\n", markdown_path.c_str());
-      return 1;
-    }
+  if (cli.help) {
+    std::fputs(kUsage, stdout);
+    return kExitPass;
   }
-  return RunPassed(results, strict) ? 0 : 1;
+  if (cli.list) {
+    std::fputs(FormatCheckList(cli.run.lecture).c_str(), stdout);
+    return kExitPass;
+  }
+  return cli.class_dir.empty() ? GradeOne(cli) : GradeClassFolder(cli);
 }

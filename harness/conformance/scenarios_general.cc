@@ -1,12 +1,16 @@
-// scenarios_general.cc: the G clauses every program (G1) or every server (G2, G5) is checked
-// against, and the registry that orders all scenarios by role. Must not: know a program's
-// internals; it sees only exit statuses, stdout and stderr.
+// scenarios_general.cc: the G clauses every program (G1) or every server (G1's port in use, G2,
+// G5) is checked against. Must not: know a program's internals; it sees only exit statuses,
+// stdout, stderr and what /proc says about the program's sockets.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 
-#include "harness/conformance/kit.h"
+#include "harness/conformance/proc_net.h"
+#include "harness/conformance/scenario.h"
 #include "harness/support/tcp_peer.h"
 #include "harness/support/udp_peer.h"
 
@@ -16,18 +20,16 @@ namespace {
 using std::chrono::milliseconds;
 using testing::Deadline;
 
-constexpr Role kAllRoles[] = {Role::kIterativeServer, Role::kForkServer, Role::kTestClient,
-                              Role::kChatServer,      Role::kChatClient, Role::kLivesDemo,
-                              Role::kIgnoreDemo};
-
-bool IsServer(Role role) {
-  return role == Role::kIterativeServer || role == Role::kForkServer || role == Role::kChatServer;
-}
 // The programs that take a port (G1's probes); the signal demos take no arguments.
 bool TakesPort(Role role) { return role != Role::kLivesDemo && role != Role::kIgnoreDemo; }
 
+bool MentionsUsage(const std::string& text) {
+  return text.find("sage") != std::string::npos;  // "Usage", "usage".
+}
+
 // G1: without its positional arguments a program prints its usage to stderr and exits 2.
-// Deviation: the lecture's programs print usage (some to stdout) and exit 1.
+// Deviations: the lecture's servers print usage (to stdout) and exit 1; its chat server exits 0;
+// its chat client indexes argv unchecked and crashes.
 Outcome UsageExitsTwo(Kit& kit, Role role) {
   testing::Subprocess program = kit.StartWith(role, "", "");
   const std::optional<core::WaitStatus> status = program.Wait(Deadline::In(milliseconds(3000)));
@@ -35,26 +37,37 @@ Outcome UsageExitsTwo(Kit& kit, Role role) {
   if (!status) return Fail(expected, "still running 3 s after starting without arguments");
   const std::string out = program.ReadStdoutToEof(Deadline::In(milliseconds(200)));
   const std::string err = program.stderr_text();
-  const auto mentions_usage = [](const std::string& text) {
-    return text.find("sage") != std::string::npos;  // "Usage", "usage".
-  };
   const std::string observed =
       core::DescribeWaitStatus(*status) + "; stdout " + Escape(out) + "; stderr " + Escape(err);
-  if (status->ExitedWith(2) && mentions_usage(err)) return Pass();
-  if (status->exited() && status->exit_code != 0 && (mentions_usage(err) || mentions_usage(out))) {
-    return Deviation("no usage exit 2", expected, observed);
+  if (status->ExitedWith(2) && MentionsUsage(err)) return Pass();
+  if (status->signaled()) return Deviation("crashes without arguments", expected, observed);
+  if (status->exited() && (MentionsUsage(err) || MentionsUsage(out))) {
+    return Deviation(status->exit_code == 0 ? "usage exits 0" : "no usage exit 2", expected,
+                     observed);
   }
   return Fail(expected, observed);
 }
 
-// G1: a port out of range (70000) is an error: exit 2 with a message on stderr.
-// Deviation: the lecture's atoi takes it (70000 wraps to 4464 in htons) and runs, or fails later.
-Outcome RefusesBadPort(Kit& kit, Role role) {
-  testing::Subprocess program = kit.StartWith(role, "127.0.0.1", "70000");
-  const std::optional<core::WaitStatus> status = program.Wait(Deadline::In(milliseconds(1500)));
-  const std::string expected = "exit 2 with an error on stderr for port 70000";
+// G1: a port that is not 0..65535 in plain decimal is an error: exit 2 with a message on stderr.
+// Deviation: the lecture's atoi takes it ("abc" is 0, "12x" is 12, 70000 wraps to 4464 in
+// htons) and the program runs, or fails later on a bind or connect.
+Outcome RefusesBadPort(Kit& kit, Role role, const std::string& port) {
+  testing::Subprocess program = kit.StartWith(role, "127.0.0.1", port);
+  const std::string expected = "exit 2 with an error on stderr for port '" + port + "'";
+  // A program that checks its arguments exits before it touches the network, so a socket bound
+  // or connected means the port was taken as valid: no need to wait any longer.
+  const Deadline deadline = Deadline::In(milliseconds(1500));
+  std::optional<core::WaitStatus> status;
+  bool went_on = false;
+  while (!(status = EndedNow(program)) && !deadline.expired()) {
+    if ((went_on = TreeUsesNetwork(program.pid()))) break;
+    program.PumpNow();
+    ::usleep(5000);
+  }
   if (!status) {
-    return Deviation("accepts a bad port", expected, "still running 1.5 s later (atoi wraps it)");
+    return Deviation("accepts a bad port", expected,
+                     went_on ? "it went on with it: a socket of its own is bound or connected"
+                             : "still running 1.5 s later");
   }
   const std::string err = program.stderr_text();
   const std::string observed = core::DescribeWaitStatus(*status) + "; stderr " + Escape(err);
@@ -63,6 +76,48 @@ Outcome RefusesBadPort(Kit& kit, Role role) {
     return Deviation("accepts a bad port", expected, observed);
   }
   return Fail(expected, observed);
+}
+
+// A socket of the kit's on 127.0.0.1 that holds a port (TCP: listening), closed when done.
+class PortHolder {
+ public:
+  explicit PortHolder(bool udp) : fd_(::socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        (udp || ::listen(fd_, 1) == 0) &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  PortHolder(const PortHolder&) = delete;
+  PortHolder& operator=(const PortHolder&) = delete;
+  ~PortHolder() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_;
+  std::uint16_t port_ = 0;
+};
+
+// G1 (runtime failure): a server whose port is taken says why on stderr and exits non-zero,
+// rather than running without its socket or exiting 0. (The lecture's errProc exits 1.)
+Outcome FailsOnPortInUse(Kit& kit, Role role) {
+  const PortHolder holder(IsUdp(role));
+  if (holder.port() == 0) return Fail("a port to hold", "bind failed");
+  const std::string port = std::to_string(holder.port());
+  testing::Subprocess program = kit.StartWith(role, "127.0.0.1", port);
+  const std::optional<core::WaitStatus> status = program.Wait(Deadline::In(milliseconds(3000)));
+  const std::string expected =
+      "a non-zero exit with an error on stderr when port " + port + " is taken";
+  if (!status) return Fail(expected, "still running 3 s later");
+  const std::string err = program.stderr_text();
+  if (status->exited() && status->exit_code != 0 && !err.empty()) return Pass();
+  return Fail(expected, core::DescribeWaitStatus(*status) + "; stderr " + Escape(err));
 }
 
 // G2: given port 0, a server prints `listening on ADDR:PORT` with the port it got.
@@ -80,8 +135,15 @@ Outcome SigtermExitsZero(Kit& kit, Role role) {
   std::optional<Launched> server = kit.StartServer(role, &why);
   if (!server) return Fail("the server starts", why);
   if (role == Role::kChatServer) {
-    std::optional<testing::UdpPeer> peer = testing::UdpPeer::Bind();
-    if (peer) peer->SendTo(server->endpoint, "hello\n");
+    // A relay from one peer to another shows the server is past its set-up, in its loop.
+    std::optional<testing::UdpPeer> a = testing::UdpPeer::Bind(), b = testing::UdpPeer::Bind();
+    if (!a || !b) return Fail("two UDP sockets", "bind failed");
+    b->SendTo(server->endpoint, "hello\n");
+    const Deadline deadline = Deadline::In(milliseconds(2000));
+    while (!deadline.expired()) {
+      a->SendTo(server->endpoint, "hi\n");
+      if (b->Receive(Deadline::In(milliseconds(100)))) break;
+    }
   } else {
     std::optional<testing::TcpPeer> peer =
         testing::TcpPeer::Connect(server->endpoint, Deadline::In(milliseconds(2000)));
@@ -89,8 +151,6 @@ Outcome SigtermExitsZero(Kit& kit, Role role) {
       return Fail("an echo before SIGTERM", "no echo");
     }
   }
-  // Let the server finish the session it just served before asking it to stop.
-  server->process.WaitForLineStartingWith("\x01never", Deadline::In(milliseconds(200)));
   // To the program itself, not to a compound template's shell (which reports 128 + SIGTERM).
   const std::optional<pid_t> program = ProgramPid(server->process.pid());
   ::kill(program.value_or(server->process.pid()), SIGTERM);  // A process the kit started.
@@ -112,34 +172,38 @@ Outcome SigtermExitsZero(Kit& kit, Role role) {
 
 }  // namespace
 
-const std::vector<Scenario>& AllScenarios() {
-  static const std::vector<Scenario> scenarios = [] {
-    std::vector<Scenario> all;
-    for (Role role : kAllRoles) {
-      if (!TakesPort(role)) continue;
-      all.push_back({"G1", role, "no arguments: usage on stderr, exit 2",
-                     [role](Kit& kit) { return UsageExitsTwo(kit, role); }});
-      all.push_back({"G1", role, "port 70000: an error, exit 2",
-                     [role](Kit& kit) { return RefusesBadPort(kit, role); }});
-      if (!IsServer(role)) continue;
-      all.push_back({"G2", role, "port 0: prints `listening on ADDR:PORT`",
-                     [role](Kit& kit) { return AnnouncesListening(kit, role); }});
+void AddGeneralScenarios(std::vector<Scenario>& out) {
+  // The bad ports an atoi-parsing program takes: non-numeric, negative, trailing junk, and
+  // two past the top (65536 wraps to 0, 70000 to 4464), so one port that happens to be busy
+  // cannot decide the verdict.
+  const std::pair<const char*, const char*> bad_ports[] = {
+      {"abc", "abc"}, {"negative", "-1"}, {"12x", "12x"}, {"65536", "65536"}, {"70000", "70000"}};
+  for (Role role : kAllRoles) {
+    if (!TakesPort(role)) continue;
+    out.push_back({"G1.no-arguments", role, "no arguments: usage on stderr, exit 2",
+                   [role](Kit& kit) { return UsageExitsTwo(kit, role); }});
+    for (const auto& [name, port] : bad_ports) {
+      const std::string text = port;
+      out.push_back({"G1.port-" + std::string(name), role,
+                     "port '" + text + "': an error on stderr, exit 2",
+                     [role, text](Kit& kit) { return RefusesBadPort(kit, role, text); }});
     }
-    AddTcpScenarios(all);
-    AddChatScenarios(all);
-    AddSignalScenarios(all);
-    for (Role role : kAllRoles) {
-      if (!IsServer(role)) continue;
-      all.push_back({"G5", role, "SIGTERM: exit 0, nothing left behind",
-                     [role](Kit& kit) { return SigtermExitsZero(kit, role); }});
-    }
-    // Grouped by program, in the order of kAllRoles; within a program, as added.
-    std::stable_sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
-      return static_cast<int>(a.role) < static_cast<int>(b.role);
-    });
-    return all;
-  }();
-  return scenarios;
+    if (!IsServer(role)) continue;
+    out.push_back({"G1.port-in-use", role, "port already taken: an error on stderr, exit non-zero",
+                   [role](Kit& kit) { return FailsOnPortInUse(kit, role); }});
+    out.push_back({"G2.listening-line", role, "port 0: prints `listening on ADDR:PORT`",
+                   [role](Kit& kit) { return AnnouncesListening(kit, role); },
+                   /*extension=*/true});
+  }
+}
+
+void AddShutdownScenarios(std::vector<Scenario>& out) {
+  for (Role role : kAllRoles) {
+    if (!IsServer(role)) continue;
+    out.push_back({"G5.sigterm", role, "SIGTERM: exit 0, nothing left behind",
+                   [role](Kit& kit) { return SigtermExitsZero(kit, role); },
+                   /*extension=*/true});
+  }
 }
 
 }  // namespace netref::conformance

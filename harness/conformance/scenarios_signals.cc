@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "harness/conformance/kit.h"
+#include "harness/conformance/scenario.h"
 #include "harness/support/proc_inspect.h"
 
 namespace netref::conformance {
@@ -116,9 +116,9 @@ Outcome IgnoresSigint(Kit& kit, Role role) {
 }  // namespace
 
 void AddSignalScenarios(std::vector<Scenario>& out) {
-  out.push_back({"S1", Role::kLivesDemo, "10 SIGINTs count lives down; the 11th kills",
+  out.push_back({"S1.lives", Role::kLivesDemo, "10 SIGINTs count lives down; the 11th kills",
                  [](Kit& kit) { return CountsLives(kit, Role::kLivesDemo); }});
-  out.push_back({"S2", Role::kIgnoreDemo, "SIGINT ignored: countdown 5..1 completes, exit 1",
+  out.push_back({"S2.ignore", Role::kIgnoreDemo, "SIGINT ignored: countdown 5..1 completes, exit 1",
                  [](Kit& kit) { return IgnoresSigint(kit, Role::kIgnoreDemo); }});
 }
 

@@ -1,11 +1,11 @@
 // args_test.cc: G1, the one argument parser behind every program.
-#include <string>
-#include <string_view>
-#include <vector>
+#include "reference/core/args.h"
 
 #include <gtest/gtest.h>
 
-#include "reference/core/args.h"
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace netref::core {
 namespace {
@@ -34,8 +34,8 @@ TEST(G1Args, PortRejectsTheLecturesSilentAtoiCases) {
 
 TEST(G1Args, ServerTakesPortAndOptionsInAnyOrder) {
   // Claim: options may come before or after the port, as --opt V or --opt=V.
-  Result<ProgramConfig> config =
-      Parse(Program::kForkEchoServer, {"--quiet", "9877", "--max-children=4", "--bind", "127.0.0.1"});
+  Result<ProgramConfig> config = Parse(
+      Program::kForkEchoServer, {"--quiet", "9877", "--max-children=4", "--bind", "127.0.0.1"});
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config.value().endpoint.port, 9877);
   EXPECT_EQ(config.value().endpoint.address, kLoopbackAddress);
@@ -75,6 +75,26 @@ TEST(G1Args, OptionValuesAreBounded) {
   EXPECT_EQ(Parse(Program::kIgnoreDemo, {"--interval-ms", "0"}).value().interval_ms, 0);
 }
 
+TEST(G1Args, ErrorsNameWhatIsMissingOrTheRangeABadValueMissed) {
+  // Claim: the reason names the missing positional, or quotes the bad value with its range.
+  const auto error = [](Program program, std::vector<std::string_view> args) {
+    Result<ProgramConfig> config = Parse(program, args);
+    return config.ok() ? std::string("accepted") : config.error();
+  };
+  EXPECT_EQ(error(Program::kForkEchoServer, {}), "missing argument PORT");
+  EXPECT_EQ(error(Program::kTestClient, {"127.0.0.1"}), "missing argument PORT");
+  EXPECT_EQ(error(Program::kChatClient, {}), "missing arguments IP PORT");
+  EXPECT_EQ(error(Program::kForkEchoServer, {"1", "--max-children", "-3"}),
+            "--max-children: '-3': must be 1..100000");
+  EXPECT_EQ(error(Program::kForkEchoServer, {"1", "--max-children", "0"}),
+            "--max-children: '0': must be 1..100000");
+  EXPECT_EQ(error(Program::kPreforkEchoServer, {"1", "--workers", "2000"}),
+            "--workers: '2000': must be 1..1024");
+  EXPECT_EQ(error(Program::kIterativeEchoServer, {"70000"}), "port: '70000': must be 0..65535");
+  EXPECT_EQ(error(Program::kIterativeEchoServer, {"12x"}), "port: '12x': must be 0..65535");
+  EXPECT_EQ(error(Program::kIterativeEchoServer, {""}), "port: '': must be 0..65535");
+}
+
 TEST(G1Args, ClientTakesStrictIpv4) {
   // Claim: the client's address is strict dotted decimal; inet_addr's odd forms are refused.
   Result<ProgramConfig> config = Parse(Program::kTestClient, {"10.0.0.255", "7"});
@@ -87,7 +107,8 @@ TEST(G1Args, ClientTakesStrictIpv4) {
 }
 
 TEST(G1Args, DoubleDashEndsOptions) {
-  // Claim: after `--`, an argument that looks like an option is a positional (and so an error here).
+  // Claim: after `--`, an argument that looks like an option is a positional (and so an error
+  // here).
   EXPECT_FALSE(Parse(Program::kIterativeEchoServer, {"--", "--quiet"}).ok());
   EXPECT_TRUE(Parse(Program::kIterativeEchoServer, {"--", "80"}).ok());
 }

@@ -101,15 +101,18 @@ std::string UsageText(Program program, std::string_view argv0) {
 }
 
 Result<int> ParseBoundedInt(std::string_view name, std::string_view text, int min, int max) {
-  const std::string prefix = std::string(name) + ": '" + std::string(text) + "' ";
-  if (text.empty()) return Error{std::string(name) + ": empty value"};
+  // One reason for every bad value, with the value quoted and the range it missed: a user who
+  // typed `-3` or `12x` or `70000` learns at once what was wanted.
+  const Error bad{std::string(name) + ": '" + std::string(text) + "': must be " +
+                  std::to_string(min) + ".." + std::to_string(max)};
+  if (text.empty()) return bad;
   long long value = 0;
   for (char c : text) {
-    if (c < '0' || c > '9') return Error{prefix + "is not a whole decimal number"};
+    if (c < '0' || c > '9') return bad;
     value = value * 10 + (c - '0');
-    if (value > max) return Error{prefix + "is over " + std::to_string(max)};
+    if (value > max) return bad;
   }
-  if (value < min) return Error{prefix + "is under " + std::to_string(min)};
+  if (value < min) return bad;
   return static_cast<int>(value);
 }
 
@@ -162,7 +165,14 @@ Result<ProgramConfig> ParseArgs(Program program, const std::vector<std::string_v
     Result<bool> applied = ApplyOption(name, value, config);
     if (!applied.ok()) return Error{applied.error()};
   }
-  if (positionals.size() < spec.positionals.size()) return Error{"missing argument"};
+  if (positionals.size() < spec.positionals.size()) {
+    std::string missing;
+    for (std::size_t i = positionals.size(); i < spec.positionals.size(); ++i) {
+      missing += std::string(" ") + (spec.positionals[i] == Positional::kPort ? "PORT" : "IP");
+    }
+    const bool several = spec.positionals.size() - positionals.size() > 1;
+    return Error{std::string(several ? "missing arguments" : "missing argument") + missing};
+  }
   if (positionals.size() > spec.positionals.size()) {
     return Error{"unexpected argument '" + std::string(positionals[spec.positionals.size()]) + "'"};
   }

@@ -2,7 +2,9 @@
 //
 // Reads stdin lines; skips a line shorter than 2 bytes with its newline; sends each other line
 // without its newline; reads back and prints its echo (as many bytes as were sent: TCP has no
-// message boundaries). After sending END it closes and exits 0; so does stdin EOF.
+// message boundaries). After sending END it reads END's echo back too (unprinted, as the
+// lecture prints none) and only then closes, so the server reads an orderly EOF instead of a
+// reset; it exits 0. Stdin EOF closes and exits 0.
 #include <unistd.h>
 
 #include <string>
@@ -21,11 +23,12 @@
 namespace netref::programs {
 namespace {
 
-// Sends one message and prints its echo, followed by a newline (the message's own newline was
-// not sent). END's echo is not awaited: T5 closes right after sending it.
+// Sends one message and reads its echo back; prints it, followed by a newline (the message's
+// own newline was not sent), unless the message is END. A socket closed with END's echo unread
+// (or before it came) is reset, and the server would log `read: Connection reset by peer`.
 absl::Status SendAndPrintEcho(int server_fd, const std::string& message) {
   if (absl::Status sent = posix::WriteAll(server_fd, message); !sent.ok()) return sent;
-  if (message == "END") return absl::OkStatus();
+  const bool print = message != "END";
   core::EchoCollector collector;
   collector.Expect(message.size());
   char buffer[core::kLectureBufsiz];
@@ -34,6 +37,7 @@ absl::Status SendAndPrintEcho(int server_fd, const std::string& message) {
     if (!n.ok()) return n.status();
     if (*n == 0) return absl::UnavailableError("the server closed the connection mid-echo");
     for (std::string& echo : collector.Feed(std::string_view(buffer, *n))) {
+      if (!print) continue;
       echo.push_back('\n');
       if (absl::Status shown = posix::WriteAll(STDOUT_FILENO, echo); !shown.ok()) return shown;
     }

@@ -1,6 +1,6 @@
 /* common.h: what the kit's deliberately broken programs share: argument parsing (G1), the
  * `listening on` line (G2), a SIGTERM exit (G5), a binary-safe echo loop (T2) and a chat relay
- * (C1-C4) with its bugs switched by parameters. Each broken program breaks exactly one clause;
+ * (C1-C6) with its bugs switched by parameters. Each broken program breaks exactly one clause;
  * everything here is written to pass the others. Must not: be used by netref's own programs.
  * Binds 127.0.0.1 only (the lecture binds INADDR_ANY), so the kit's tests stay on loopback. */
 #ifndef NETREF_HARNESS_CONFORMANCE_BROKEN_COMMON_H_
@@ -45,7 +45,9 @@ static inline void ExitZeroOnSigterm(void) { signal(SIGTERM, ExitZero); }
 static inline int BindAndAnnounce(int type, int port) {
   struct sockaddr_in address;
   socklen_t length = sizeof address;
-  int fd = socket(AF_INET, type, 0);
+  int fd = socket(AF_INET, type, 0), on = 1;
+  /* A restart must not wait for the last connection's TIME_WAIT to pass. */
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   memset(&address, 0, sizeof address);
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -86,14 +88,19 @@ static inline int ChatServerMain(int argc, char **argv, int capacity, int relay_
   struct sockaddr_in clients[16], from;
   int count = 0, fd, i;
   setvbuf(stdout, NULL, _IOLBF, 0);
+  ExitZeroOnSigterm(); /* Before `listening on`: from then on a SIGTERM may come. */
   fd = BindAndAnnounce(SOCK_DGRAM, ParsePortOrExit(argc, argv, 2, "Usage: %s Port\n"));
-  ExitZeroOnSigterm();
   for (;;) {
     char buffer[BUFSIZ], header[64];
     socklen_t length = sizeof from;
-    ssize_t n = recvfrom(fd, buffer, BUFSIZ - 1, 0, (struct sockaddr *)&from, &length);
+    /* MSG_TRUNC: the real length comes back, so a cut datagram is reported (C6). */
+    ssize_t n = recvfrom(fd, buffer, BUFSIZ - 1, MSG_TRUNC, (struct sockaddr *)&from, &length);
     int index = 0;
     if (n < 0) continue;
+    if (n > BUFSIZ - 1) {
+      fprintf(stderr, "datagram of %ld bytes cut to %d\n", (long)n, BUFSIZ - 1);
+      n = BUFSIZ - 1;
+    }
     while (index < count && !(clients[index].sin_addr.s_addr == from.sin_addr.s_addr &&
                               clients[index].sin_port == from.sin_port)) {
       ++index;

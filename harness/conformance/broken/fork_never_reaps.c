@@ -9,9 +9,9 @@ int main(int argc, char **argv) {
   {
     const int port = ParsePortOrExit(argc, argv, 2, "Usage: %s [port]\n");
     printf("Server start...\n");
+    ExitZeroOnSigterm(); /* Before `listening on`: from then on a SIGTERM may come. */
     listener = BindAndAnnounce(SOCK_STREAM, port);
   }
-  ExitZeroOnSigterm();
   for (;;) {
     struct sockaddr_in peer;
     socklen_t length = sizeof peer;
