@@ -154,6 +154,11 @@ std::vector<Case> Cases() {
                    {{fork, broken("fork_never_reaps")}},
                    false,
                    {{"T4.reaps", {Verdict::kDeviation, "leaves zombies"}}}});
+  // Its children exit 300 ms after their client: G5 must wait for that, not call them leftovers.
+  cases.push_back({"fork_never_reaps_slow_exit",
+                   {{fork, broken("fork_never_reaps_slow_exit")}},
+                   false,
+                   {{"T4.reaps", {Verdict::kDeviation, "leaves zombies"}}}});
   cases.push_back({"chat_relay_to_sender",
                    {{chat, broken("chat_relay_to_sender")}},
                    false,

@@ -11,6 +11,8 @@
 
 #include "harness/conformance/proc_net.h"
 #include "harness/conformance/scenario.h"
+#include "harness/support/deadline.h"
+#include "harness/support/proc_inspect.h"
 #include "harness/support/tcp_peer.h"
 #include "harness/support/udp_peer.h"
 
@@ -153,6 +155,18 @@ Outcome SigtermExitsZero(Kit& kit, Role role) {
   }
   // To the program itself, not to a compound template's shell (which reports 128 + SIGTERM).
   const std::optional<pid_t> program = ProgramPid(server->process.pid());
+  // The client has closed, so a child that served it ends on its own: wait for that first (a
+  // zombie counts as ended), or a child on its way out would be taken for one left behind.
+  if (program) {
+    testing::PollUntil(
+        [&] {
+          for (const testing::ProcInfo& child : testing::ChildrenOf(*program)) {
+            if (child.state != 'Z') return false;
+          }
+          return true;
+        },
+        Deadline::In(milliseconds(2000)));
+  }
   ::kill(program.value_or(server->process.pid()), SIGTERM);  // A process the kit started.
   const std::optional<core::WaitStatus> status =
       server->process.Wait(Deadline::In(milliseconds(3000)));

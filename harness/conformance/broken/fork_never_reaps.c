@@ -1,6 +1,8 @@
 /* fork_never_reaps.c: a fork-per-client echo server that is right in every way but one: it
  * never waits for its children, so each finished client leaves a zombie. The kit must report
- * T4 (leaves zombies) and pass every other clause. */
+ * T4 (leaves zombies) and pass every other clause. Built with SLOW_CHILD_EXIT, each child takes
+ * 300 ms to exit after its client leaves: G5 must still pass (a child on its way out is not
+ * one the server left behind). */
 #include "common.h"
 
 int main(int argc, char **argv) {
@@ -22,6 +24,9 @@ int main(int argc, char **argv) {
       close(listener); /* The child closes the listener. */
       signal(SIGTERM, SIG_DFL);
       EchoSession(fd, ntohs(peer.sin_port));
+#ifdef SLOW_CHILD_EXIT
+      usleep(300000);
+#endif
       _exit(0);
     }
     close(fd); /* The parent closes the client socket, and (the bug) never reaps. */
