@@ -2,6 +2,7 @@
 """make_report.py: turns echo_benchmark's Google Benchmark JSON into report/REPORT.md and PNGs.
 
 Usage: /usr/bin/python3 bench/make_report.py BENCHMARK_JSON OUT_DIR [--compare COMPARE_JSON]
+                                            [--no-plots]
 
 Every sentence of the report is computed from the JSON: each Reading bullet is a template whose
 condition is checked on the data, so the sentence changes or disappears when the data says
@@ -77,7 +78,12 @@ class Cell:
 
     def cv(self):
         agg = self.aggregates.get("cv")
-        return agg.get(self.rate_name) if agg and self.rate_name else None
+        if agg is not None:
+            return agg.get(self.rate_name) if self.rate_name else None
+        values = [r[self.rate_name] for r in self.reps if self.rate_name in r]
+        if len(values) < 2 or not statistics.mean(values):
+            return None
+        return statistics.stdev(values) / statistics.mean(values)
 
     def floor(self):
         """The load generator was saturated: the server's real rate is at least the measured."""
@@ -160,9 +166,19 @@ class Data:
         return sorted({c.params[param] for c in self.of(workload) if param in c.params})
 
     def models(self, workload):
+        """netref's servers, each followed by its variants (MODEL@MODE), then the counterparts."""
         found = {c.model for c in self.of(workload)}
-        ordered = [m for m in NETREF + BARE if m in found]
+        ordered = []
+        for base in NETREF:
+            ordered += [base] if base in found else []
+            ordered += sorted(m for m in found if m.startswith(base + "@"))
+        ordered += [m for m in BARE if m in found]
         return ordered + sorted(found - set(ordered))
+
+    def variants(self):
+        """The link modes run beside the default build, in the order they were given."""
+        text = self.context.get("netref_variants", "none")
+        return [] if text == "none" else [v.split("=", 1)[0] for v in text.split()]
 
 
 def sort_key(key):
@@ -366,7 +382,8 @@ def criterion(title, rs):
 
 def reading(data, limits):
     bullets = []
-    for make in (read_counterparts, read_fork_image, read_many_clients, read_iterative,
+    for make in (read_counterparts, read_fork_image, read_link_modes, read_many_clients,
+                 read_iterative,
                  read_fork_vs_pool, read_syn_tail, read_chat, read_floors, read_limits,
                  read_noise, read_zombies):
         text = make(data, limits)
@@ -413,14 +430,54 @@ def read_fork_image(data, limits):
     head = ("**The fork server's image is lean**" if maps_ok else
             "**The fork server's image is not lean**")
     cost = mine / theirs
+    if cost > 1 / TARGET_RATIO:
+        verdict = f"{cost:.2f}×: more than the counterpart pays"
+    elif cost < TARGET_RATIO:
+        verdict = f"{cost:.2f}×: less than the counterpart pays"
+    else:
+        verdict = f"{cost:.2f}×: what the counterpart pays"
     return (f"{head} (NETREF_LINK={link}): its parent maps {fork['maps']:.0f} regions in "
             f"{fmt_mb(fork['rss'])} (bench_bare_fork: {bare['maps']:.0f} in "
             f"{fmt_mb(bare['rss'])}; the target is ≤ {FORK_MAPS_TARGET} and ≤ "
             f"{FORK_RSS_TARGET_KIB / 1024:g} MB). Each connection costs its parent "
             f"{fmt(mine)} µs of CPU (accept, fork, close, reap) against {fmt(theirs)} µs for "
-            f"bench_bare_fork, {cost:.2f}× at one client" +
-            (": fork copies every mapping and its page tables, so the image is the fork's "
-             "price." if cost > 1 / TARGET_RATIO else "."))
+            f"bench_bare_fork with one client, {verdict}.")
+
+
+def link_mode_rows(data, base):
+    """Per link mode of `base` (the default build first): mappings, RSS, parent CPU per
+    connection and rate at each churn client count."""
+    default = data.context.get("netref_link", "default")
+    models = [(default, base)] + [(v, f"{base}@{v}") for v in data.variants()]
+    clients = data.values("churn", "clients")
+    rows = []
+    for mode, model in models:
+        cells = [data.get("churn", model, clients=n) for n in clients]
+        if not any(cells):
+            continue
+        maps = max((c.worst("parent_maps") or 0 for c in cells if c), default=0)
+        rss = max((c.worst("parent_rss_kib") or 0 for c in cells if c), default=0)
+        rows.append(dict(mode=mode, model=model, cells=cells, maps=maps, rss=rss))
+    return clients, rows
+
+
+def read_link_modes(data, limits):
+    clients, rows = link_mode_rows(data, "fork")
+    if len(rows) < 2 or not clients:
+        return None
+    n = clients[0]
+    costs = [(r["cells"][0].med("parent_cpu_us_per_op"), r) for r in rows
+             if r["cells"][0] and r["cells"][0].med("parent_cpu_us_per_op")]
+    if len(costs) < 2:
+        return None
+    costs.sort(key=lambda t: (t[0], t[1]["mode"]))
+    cheapest, dearest = costs[0], costs[-1]
+    return (f"**Link modes (same run):** with {plural(n, 'client')} the fork server's parent "
+            f"spends {fmt(cheapest[0])} µs per connection built `{cheapest[1]['mode']}` "
+            f"({cheapest[1]['maps']:.0f} mappings) and {fmt(dearest[0])} µs built "
+            f"`{dearest[1]['mode']}` ({dearest[1]['maps']:.0f} mappings), "
+            f"{dearest[0] / cheapest[0]:.2f}× as much: " + ", ".join(
+                f"{r['mode']} {fmt(c)} µs" for c, r in costs) + ".")
 
 
 def read_many_clients(data, limits):
@@ -512,30 +569,47 @@ def read_syn_tail(data, limits):
         "count shows them.")
 
 
-def read_chat(data, limits):
+def chat_points(data):
     ks = data.values("chat", "receivers")
-    cells = [data.get("chat", "udp_chat_server", receivers=k) for k in ks]
-    pts = [(k, c.rate(), c.med("loss") or 0) for k, c in zip(ks, cells) if c and c.rate()]
+    pts = [(k, data.get("chat", "udp_chat_server", receivers=k)) for k in ks]
+    return [(k, c) for k, c in pts if c and c.rate()]
+
+
+def chat_shape(pts):
+    """How deliveries move with K, in words; and the worst loss."""
+    rates = [c.rate() for _, c in pts]
+    if all(b > a for a, b in zip(rates, rates[1:])):
+        shape = "deliveries grow with K"
+    elif all(b < a for a, b in zip(rates, rates[1:])):
+        shape = "deliveries fall as K grows"
+    else:
+        k, c = max(pts, key=lambda kc: kc[1].rate())
+        shape = f"deliveries peak at K={k}"
+    k, c = max(pts, key=lambda kc: (kc[1].med("loss") or 0, -kc[0]))
+    loss = c.med("loss") or 0
+    lost = "no payload lost" if loss == 0 else f"loss up to {100 * loss:.2f}% (K={k})"
+    return shape, lost
+
+
+def chat_finding(pts):
+    if len(pts) < 2:
+        return f"{fmt(pts[0][1].rate())} payloads/s at K={pts[0][0]}"
+    shape, lost = chat_shape(pts)
+    return f"{shape}; {lost}"
+
+
+def read_chat(data, limits):
+    pts = chat_points(data)
     if len(pts) < 2:
         return None
-    rates = [p[1] for p in pts]
-    rising = all(b > a for a, b in zip(rates, rates[1:]))
-    falling = all(b < a for a, b in zip(rates, rates[1:]))
-    peak = max(pts, key=lambda p: p[1])
-    if rising:
-        shape = f"deliveries grow with K, from {fmt(rates[0])}/s at K={pts[0][0]} to " \
-                f"{fmt(rates[-1])}/s at K={pts[-1][0]}"
-    elif falling:
-        shape = f"deliveries fall as K grows, from {fmt(rates[0])}/s at K={pts[0][0]} to " \
-                f"{fmt(rates[-1])}/s at K={pts[-1][0]}"
-    else:
-        shape = f"deliveries peak at K={peak[0]} ({fmt(peak[1])}/s): " + ", ".join(
-            f"K={k} {fmt(r)}/s" for k, r, _ in pts)
-    worst_loss = max(pts, key=lambda p: p[2])
-    loss = (f"no payload was lost" if worst_loss[2] == 0 else
-            f"loss is at most {100 * worst_loss[2]:.2f}% (K={worst_loss[0]})")
+    shape, lost = chat_shape(pts)
+    values = ", ".join(f"K={k} {fmt(c.rate())}/s" for k, c in pts)
+    floor = [k for k, c in pts if c.floor()]
+    floor_text = (f" (K={', '.join(map(str, floor))}: a floor, the generator was saturated)"
+                  if floor else "")
     return (f"**Chat relay** (one sender, K receivers, 64 B; C4 sends a header and a payload "
-            f"datagram to each receiver per message): {shape}; {loss}.")
+            f"datagram to each receiver per message): {shape} ({values}){floor_text}; "
+            f"{lost}.")
 
 
 def read_floors(data, limits):
@@ -606,9 +680,13 @@ def read_zombies(data, limits):
 # ---------------------------------------------------------------------------------------------
 # Plots: each title states its finding; legends sit outside the axes.
 
+DRAW = True  # --no-plots: the same report text, no PNG written (the reading's tests).
+
+
 def save(fig, out, name):
-    fig.savefig(os.path.join(out, name), dpi=90, bbox_inches="tight",
-                metadata={"Software": None})
+    if DRAW:
+        fig.savefig(os.path.join(out, name), dpi=90, bbox_inches="tight",
+                    metadata={"Software": None})
     plt.close(fig)
 
 
@@ -631,20 +709,21 @@ def plot_ratios(data, out):
             x = j + (i - (len(models) - 1) / 2) * width
             ax.bar(x, r.value, width, color=COLOR[model], alpha=0.45 if r.noise else 1.0,
                    hatch="//" if r.bound else None, edgecolor="black" if r.bound else None,
-                   linewidth=0.5, label=model if j == 0 or total == 1 else None)
+                   linewidth=0.5)
             ax.text(x, r.value, f"{r.value:.2f}", ha="center", va="bottom", fontsize=6,
                     rotation=90)
             top = max(top, r.value * 1.2)
     ax.axhline(TARGET_RATIO, color="0.2", linewidth=1, linestyle="--")
-    ax.text(len(cells) - 0.5, TARGET_RATIO, f" {TARGET_RATIO}×", va="center", fontsize=8)
     ax.set_xticks(range(len(cells)))
     ax.set_xticklabels([cell_label(w, p).replace(", ", "\n") for w, p in cells], fontsize=8)
     ax.set_ylim(0, top)
     ax.set_ylabel("netref rate / minimal C counterpart's (medians)")
-    handles, labels = unique_legend(ax)
-    handles += [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//"),
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=COLOR[m]) for m in models]
+    labels = [f"{m} / {PAIRS[m]}" for m in models]
+    handles += [plt.Line2D([0], [0], color="0.2", linewidth=1, linestyle="--"),
+                plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//"),
                 plt.Rectangle((0, 0), 1, 1, facecolor="0.6", alpha=0.45)]
-    labels += ["▲ floor (generator saturated)", "~ noise"]
+    labels += [f"target {TARGET_RATIO}×", "▲ floor (generator saturated)", "~ noise"]
     ax.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if below == 0:
         title = f"every netref server reaches {TARGET_RATIO}× its C counterpart in all {total} cells"
@@ -810,9 +889,7 @@ def p99_finding(data):
 
 
 def plot_chat(data, out):
-    ks = data.values("chat", "receivers")
-    pts = [(k, data.get("chat", "udp_chat_server", receivers=k)) for k in ks]
-    pts = [(k, c) for k, c in pts if c and c.rate()]
+    pts = chat_points(data)
     if not pts:
         return None
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.5, 5.2), sharex=True,
@@ -822,6 +899,11 @@ def plot_chat(data, out):
     for k, c in pts:
         top.annotate(fmt(c.rate()), (k, c.rate()), textcoords="offset points", xytext=(0, 6),
                      ha="center", fontsize=7)
+    floors = [(k, c.rate()) for k, c in pts if c.floor()]
+    if floors:
+        top.scatter(*zip(*floors), marker="^", s=120, facecolors="none", edgecolors="black",
+                    zorder=5, label="▲ floor (generator saturated)")
+        top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     top.set_ylabel("payloads delivered/s")
     top.set_ylim(bottom=0, top=max(c.rate() for _, c in pts) * 1.2)
     top.grid(True, alpha=0.3)
@@ -830,15 +912,13 @@ def plot_chat(data, out):
     for k, v in zip(xs, losses):
         bottom.annotate(f"{v:.2f}%", (k, v), textcoords="offset points", xytext=(0, 6),
                         ha="center", fontsize=7)
-    bottom.set_ylim(0, max([1.0] + [v * 1.4 for v in losses]))
+    span = max([1.0] + [v * 1.4 for v in losses])
+    bottom.set_ylim(-0.08 * span, span)  # A loss of 0 stays visible above the axis.
     bottom.set_ylabel("loss (%)")
     bottom.set_xlabel("receivers K (one sender, 64 B)")
     bottom.set_xticks(xs)
     bottom.grid(True, alpha=0.3)
-    sentence = read_chat(data, None) or ""
-    finding = sentence.split("): ", 1)[-1].rstrip(".")
-    finding = finding.split(": K=")[0]  # Keep the shape; the per-K values are on the plot.
-    top.set_title(f"chat relay: {finding}", fontsize=10)
+    top.set_title("chat relay: " + chat_finding(pts), fontsize=10)
     fig.tight_layout()
     save(fig, out, "chat.png")
     return "chat.png"
@@ -958,6 +1038,34 @@ def write_report(data, out, compare):
               f"{'–' if busy is None else f'{busy:.2f}'} |")
         w("")
 
+    if data.variants():
+        w("## Link modes (NETREF_LINK), side by side\n")
+        w("The same servers built with each NETREF_LINK mode, interleaved in this run "
+          "(`ci/bench --link-modes`): the parent's mappings and RSS, its CPU per connection and "
+          "the churn rate at each client count (× the default build's, in the same cell).\n")
+        clients = data.values("churn", "clients")
+        for base in NETREF:
+            _, rows = link_mode_rows(data, base)
+            if len(rows) < 2:
+                continue
+            w(f"**{base}**\n")
+            w("| NETREF_LINK | mappings | RSS | " + " | ".join(
+                f"parent CPU µs/conn ({n}) | connections/s ({n})" for n in clients) + " |")
+            w("|---|---|---|" + "---|---|" * len(clients))
+            first = rows[0]["cells"]
+            for r in rows:
+                parts = []
+                for c, ref in zip(r["cells"], first):
+                    if not c:
+                        parts += ["–", "–"]
+                        continue
+                    rel = (f" ({c.rate() / ref.rate():.2f}×)" if r is not rows[0] and ref and
+                           ref.rate() and c.rate() else "")
+                    parts += [fmt(c.med("parent_cpu_us_per_op")), rate_text(c) + rel]
+                w(f"| {r['mode']} | {r['maps']:.0f} | {fmt_mb(r['rss'])} | " +
+                  " | ".join(parts) + " |")
+            w("")
+
     w("## Limits and references\n")
     w("| | value | what it is |\n|---|---|---|")
     for size, (limit, above) in sorted(limits.items()):
@@ -1067,27 +1175,30 @@ def write_compare(w, compare):
     """compare.py's --dump_to_json: significant changes of the time per operation."""
     w("## Changes against the earlier run (compare.py)\n")
     found, shared = [], 0
-    medians = {e["name"]: e for e in compare if e.get("aggregate_name") == "median"}
     for entry in compare:
         if entry.get("run_type") == "aggregate" or entry["name"] == "OVERALL_GEOMEAN":
             continue
         shared += 1
-        utest = entry.get("utest") or {}
-        p = utest.get("time_pvalue")
-        median = medians.get(entry["name"] + "_median")
-        if p is None or p >= 0.05 or median is None:
+        p = (entry.get("utest") or {}).get("time_pvalue")
+        if p is None or p >= 0.05 or entry.get("time_unit") != "us":
             continue
-        m = median["measurements"][0]
-        old_rate, new_rate = 1e6 / m["real_time"], 1e6 / m["real_time_other"]
-        found.append((entry["name"], old_rate, new_rate, new_rate / old_rate - 1, p))
+        # The medians of the repetitions' times per operation (µs), as rates per second.
+        old = statistics.median(m["real_time"] for m in entry["measurements"])
+        new = statistics.median(m["real_time_other"] for m in entry["measurements"])
+        found.append((entry["name"], 1e6 / old, 1e6 / new, old / new - 1, p))
     if not found:
+        reps = [min((e.get("utest") or {}).get("nr_of_repetitions", 0),
+                    (e.get("utest") or {}).get("nr_of_repetitions_other", 0))
+                for e in compare if e.get("utest")]
+        few = (f" With {min(reps)} repetitions a side the test cannot reach p < 0.05 (it needs "
+               f"4); run both with more." if reps and min(reps) < 4 else "")
         w(f"No significant change (Mann–Whitney U test on the repetitions, p < 0.05) in the "
-          f"{shared} benchmarks both runs share.\n")
+          f"{shared} benchmarks both runs share.{few}\n")
         return
     found.sort(key=lambda t: (t[3], t[0]))
     w(f"{plural(len(found), 'benchmark')} of the {shared} both runs share changed "
       f"significantly (U test on the repetitions, p < 0.05); rates per second from the median "
-      f"time per operation.\n")
+      f"time per operation of each side.\n")
     w("| benchmark | before (/s) | after (/s) | change | p |\n|---|---|---|---|---|")
     for name, old, new, change, p in found:
         short = name.replace("/iterations:1", "").split("/repeats:")[0]
@@ -1096,7 +1207,11 @@ def write_compare(w, compare):
 
 
 def main(argv):
+    global DRAW
     args = argv[1:]
+    if "--no-plots" in args:
+        args.remove("--no-plots")
+        DRAW = False
     compare_path = None
     if "--compare" in args:
         i = args.index("--compare")
@@ -1105,7 +1220,8 @@ def main(argv):
         compare_path = args[i + 1]
         del args[i:i + 2]
     if len(args) != 2:
-        sys.exit("usage: make_report.py BENCHMARK_JSON OUT_DIR [--compare COMPARE_JSON]")
+        sys.exit("usage: make_report.py BENCHMARK_JSON OUT_DIR [--compare COMPARE_JSON] "
+                 "[--no-plots]")
     src, out = args
     os.makedirs(out, exist_ok=True)
     with open(src) as f:
