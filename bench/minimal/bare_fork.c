@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,12 +25,8 @@ int main(int argc, char **argv) {
   bare_on_signal(SIGTERM, bare_end_group, 0, SIGCHLD);
   bare_on_signal(SIGINT, bare_end_group, 0, SIGCHLD);
   for (;;) {
-    const int client = accept(listener, NULL, NULL);
-    if (client < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      perror("accept");
-      return 1;
-    }
+    const int client = bare_accept(listener);
+    if (client < 0) bare_end_children(1);
     const pid_t pid = fork();
     if (pid == 0) {
       signal(SIGTERM, SIG_DFL); /* The parent's SIGTERM ends the child. */

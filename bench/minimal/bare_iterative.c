@@ -1,9 +1,6 @@
 /* bare_iterative: the minimal C counterpart of tcp_echo_iterative. One client at a time, the
  * others wait in the backlog of 2 (the lecture's listen(srvSd, 2)). */
-#include <errno.h>
 #include <signal.h>
-#include <stdio.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bare_server.h"
@@ -20,12 +17,8 @@ int main(int argc, char **argv) {
   bare_on_signal(SIGTERM, stop, 0, 0);
   bare_on_signal(SIGINT, stop, 0, 0);
   for (;;) {
-    const int client = accept(listener, NULL, NULL);
-    if (client < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      perror("accept");
-      return 1;
-    }
+    const int client = bare_accept(listener);
+    if (client < 0) return 1;
     bare_nodelay(client);
     bare_echo(client);
     close(client);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,12 +15,8 @@ static pid_t spawn_worker(int listener) {
   signal(SIGTERM, SIG_DFL); /* The parent's SIGTERM ends the worker. */
   signal(SIGINT, SIG_DFL);
   for (;;) {
-    const int client = accept(listener, NULL, NULL);
-    if (client < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      perror("accept");
-      _exit(1);
-    }
+    const int client = bare_accept(listener);
+    if (client < 0) _exit(1);
     bare_nodelay(client);
     bare_echo(client);
     close(client);

@@ -95,6 +95,16 @@ int bare_listen(int argc, char **argv, int backlog, int *workers) {
   return listener;
 }
 
+int bare_accept(int listener) {
+  for (;;) {
+    const int client = accept(listener, NULL, NULL);
+    if (client >= 0 || (errno != EINTR && errno != ECONNABORTED)) {
+      if (client < 0) perror("accept");
+      return client;
+    }
+  }
+}
+
 void bare_nodelay(int fd) {
   const int one = 1;
   (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -125,12 +135,16 @@ void bare_on_signal(int signo, void (*handler)(int), int flags, int blocked) {
   sigaction(signo, &action, NULL);
 }
 
-void bare_end_group(int signo) {
-  (void)signo;
+void bare_end_children(int status) {
   bare_on_signal(SIGTERM, SIG_IGN, 0, 0); /* The group's SIGTERM is for the children. */
   kill(0, SIGTERM);
   /* Every child, reaped: waitpid fails with ECHILD once none is left. */
   while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
   }
-  _exit(0);
+  _exit(status);
+}
+
+void bare_end_group(int signo) {
+  (void)signo;
+  bare_end_children(0);
 }

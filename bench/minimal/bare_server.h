@@ -16,6 +16,10 @@
  * listen exits 1. `workers` (may be NULL) gets --workers, 1 by default. */
 int bare_listen(int argc, char **argv, int backlog, int *workers);
 
+/* The next client of a blocking listener. EINTR and ECONNABORTED (a client that reset before it
+ * was accepted) are retried; any other error is reported on stderr and gives -1. */
+int bare_accept(int listener);
+
 /* TCP_NODELAY on an accepted socket. */
 void bare_nodelay(int fd);
 
@@ -25,9 +29,12 @@ void bare_echo(int fd);
 /* sigaction(signo) with `handler`, `flags`, and `blocked` (0 for none) masked in the handler. */
 void bare_on_signal(int signo, void (*handler)(int), int flags, int blocked);
 
-/* The end of a server with children (fork, prefork), from a SIGTERM or SIGINT handler: signals
- * the process group (the server made itself its leader, so that is itself and its children),
- * reaps every child and _exits 0. Everything it calls is async-signal-safe. */
+/* The end of a server with children (fork, prefork): signals the process group (the server
+ * made itself its leader, so that is itself and its children) with SIGTERM, reaps every child
+ * and _exits with `status`. Everything it calls is async-signal-safe. */
+void bare_end_children(int status);
+
+/* The SIGTERM and SIGINT handler of those servers: bare_end_children(0). */
 void bare_end_group(int signo);
 
 #endif /* NETREF_BENCH_MINIMAL_BARE_SERVER_H_ */
