@@ -94,8 +94,13 @@ Profile SmokeProfile() {
   return {{1, 64}, {64}, {1, 4, 16}, {1, 3, 9}, milliseconds(200), milliseconds(100), 3};
 }
 Profile FullProfile() {
-  return {{1, 2, 4, 8, 16, 32, 64}, {64, 1024, 16384}, {1, 4, 16, 64}, {1, 2, 3, 4, 5, 6, 7, 8, 9},
-          milliseconds(1000), milliseconds(1000), 5};
+  return {{1, 2, 4, 8, 16, 32, 64},
+          {64, 1024, 16384},
+          {1, 4, 16, 64},
+          {1, 2, 3, 4, 5, 6, 7, 8, 9},
+          milliseconds(1000),
+          milliseconds(1000),
+          5};
 }
 
 Profile g_profile = QuickProfile();
@@ -132,8 +137,7 @@ class ServerUnderTest {
               Drain();
               if (++ticks_ % 5 == 0) Sample();
             },
-            [this] { start_ = Snap(); },
-            [this] { end_ = Snap(); }};
+            [this] { start_ = Snap(); }, [this] { end_ = Snap(); }};
   }
   // CPU seconds over the measured window: the server tree, its parent process alone, and the
   // whole machine.
@@ -243,13 +247,14 @@ void RunAgainst(benchmark::State& state, const Model& model, const std::string& 
   const double cpu = server.window_cpu();
   // One operation per reported time (the iteration's time is one operation's): the rate.
   state.SetItemsProcessed(1);
-  state.SetBytesProcessed(ops > 0 ? static_cast<std::int64_t>(static_cast<double>(result.bytes) / ops)
-                                  : 0);
+  state.SetBytesProcessed(
+      ops > 0 ? static_cast<std::int64_t>(static_cast<double>(result.bytes) / ops) : 0);
   state.counters[per_op] = ops / result.seconds;
   state.counters["p50_us"] = QuantileMicros(result.latencies_ns, 0.50);
   state.counters["p99_us"] = QuantileMicros(result.latencies_ns, 0.99);
   if (!result.per_client.empty()) {
-    const auto [low, high] = std::minmax_element(result.per_client.begin(), result.per_client.end());
+    const auto [low, high] =
+        std::minmax_element(result.per_client.begin(), result.per_client.end());
     state.counters["fair_min"] = static_cast<double>(*low);
     state.counters["fair_max"] = static_cast<double>(*high);
   }
@@ -284,9 +289,10 @@ void Sessions(benchmark::State& state, const Model& model) {
 void Churn(benchmark::State& state, const Model& model) {
   const int clients = static_cast<int>(state.range(0));
   const std::string cell = "churn/" + model.name + "/clients:" + std::to_string(clients);
-  RunAgainst(state, model, cell, "conn_per_s", [&](const core::Endpoint& server, const Hooks& hooks) {
-    return RunChurn(server, clients, g_profile.run, hooks);
-  });
+  RunAgainst(state, model, cell, "conn_per_s",
+             [&](const core::Endpoint& server, const Hooks& hooks) {
+               return RunChurn(server, clients, g_profile.run, hooks);
+             });
 }
 
 // Chat: one sender, K receivers; payload datagrams delivered per second, and loss.
@@ -316,9 +322,9 @@ void ForkExitWait(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["s_per_fork"] = benchmark::Counter(
-      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate |
-                                                   benchmark::Counter::kInvert);
+  state.counters["s_per_fork"] =
+      benchmark::Counter(static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["maps"] = MapsCount(::getpid());
 }
 
@@ -328,14 +334,18 @@ void RegisterAll(bool with_chat) {
     benchmark::RegisterBenchmark(("sessions/" + model.name).c_str(), Sessions, model)
         ->ArgNames({"clients", "bytes"})
         ->ArgsProduct({p.clients, p.bytes})
-        ->Iterations(1)->Repetitions(p.repetitions)->UseManualTime()
+        ->Iterations(1)
+        ->Repetitions(p.repetitions)
+        ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);
   }
   for (const Model& model : g_tcp_models) {
     benchmark::RegisterBenchmark(("churn/" + model.name).c_str(), Churn, model)
         ->ArgNames({"clients"})
         ->ArgsProduct({p.churn_clients})
-        ->Iterations(1)->Repetitions(p.repetitions)->UseManualTime()
+        ->Iterations(1)
+        ->Repetitions(p.repetitions)
+        ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);
   }
   if (with_chat) {
@@ -343,11 +353,15 @@ void RegisterAll(bool with_chat) {
     benchmark::RegisterBenchmark("chat/udp_chat_server", Chat, chat)
         ->ArgNames({"receivers"})
         ->ArgsProduct({p.chat_receivers})
-        ->Iterations(1)->Repetitions(p.repetitions)->UseManualTime()
+        ->Iterations(1)
+        ->Repetitions(p.repetitions)
+        ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);
   }
   benchmark::RegisterBenchmark("reference/fork_exit_wait", ForkExitWait)
-      ->MinTime(0.2)->Repetitions(p.repetitions)->UseRealTime()
+      ->MinTime(0.2)
+      ->Repetitions(p.repetitions)
+      ->UseRealTime()
       ->Unit(benchmark::kMicrosecond);
 }
 
@@ -362,9 +376,10 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> variants;
   std::vector<char*> args;
   const auto usage = [&] {
-    std::fprintf(stderr,
-                 "usage: %s [--profile=quick|full|smoke] [--variant=LABEL:DIR]... [benchmark flags]\n",
-                 argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s [--profile=quick|full|smoke] [--variant=LABEL:DIR]... [benchmark flags]\n",
+        argv[0]);
     return 2;
   };
   for (int i = 0; i < argc; ++i) {
@@ -417,7 +432,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("kernel", std::string(uts.sysname) + " " + uts.release);
   benchmark::AddCustomContext("online_cpus", std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)));
   benchmark::AddCustomContext("run_ms", std::to_string(g_profile.run.count()));
-  benchmark::AddCustomContext("chat_included", with_chat ? "yes" : "no (udp_chat_server not built)");
+  benchmark::AddCustomContext("chat_included",
+                              with_chat ? "yes" : "no (udp_chat_server not built)");
   std::string variant_list;
   for (const auto& [label, dir] : variants) {
     variant_list += (variant_list.empty() ? "" : " ") + label + "=" + dir;

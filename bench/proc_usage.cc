@@ -100,8 +100,8 @@ double MachineBusySeconds() {
   if (file == nullptr) return 0;
   unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
                      steal = 0;
-  const int fields = std::fscanf(file, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user,
-                                 &nice, &system, &idle, &iowait, &irq, &softirq, &steal);
+  const int fields = std::fscanf(file, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice,
+                                 &system, &idle, &iowait, &irq, &softirq, &steal);
   std::fclose(file);
   if (fields != 8) return 0;
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));

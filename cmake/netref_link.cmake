@@ -10,10 +10,12 @@
 # Outside `shared`, abseil comes from Debian's libabsl_*.a (libabsl-dev ships them beside the
 # .so files, built position-independent) for every target, tests included, so no binary mixes
 # the two copies. Sanitizer presets set `shared`: ASan cannot be linked statically.
-set(NETREF_LINK static-pie CACHE STRING "How the programs link: shared, static-deps, static-pie or static")
+set(NETREF_LINK static-pie CACHE STRING
+    "How the programs link: shared, static-deps, static-pie or static")
 set_property(CACHE NETREF_LINK PROPERTY STRINGS shared static-deps static-pie static)
 if(NOT NETREF_LINK MATCHES "^(shared|static-deps|static-pie|static)$")
-  message(FATAL_ERROR "NETREF_LINK: '${NETREF_LINK}' is not shared, static-deps, static-pie or static")
+  message(FATAL_ERROR
+          "NETREF_LINK: '${NETREF_LINK}' is not shared, static-deps, static-pie or static")
 endif()
 
 # Points every imported absl:: library at its archive. Call after find_package(absl).

@@ -37,6 +37,7 @@ int main(int argc, char **argv) {
       _exit(0);
     }
     if (pid < 0) perror("fork"); /* That client is closed below; the server goes on. */
-    close(client); /* The parent closes the connected socket: the child owns it. */
+    /* The parent closes the connected socket: the child owns it. */
+    close(client);
   }
 }

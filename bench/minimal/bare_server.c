@@ -27,8 +27,8 @@ static long parse_number(const char *program, const char *what, const char *text
   const char *p = text;
   while (*p >= '0' && *p <= '9') ++p;
   if (*text == '\0' || *p != '\0' || p - text > 9) {
-    snprintf(problem, sizeof problem, "%s: '%.40s' is not a whole decimal number in %ld..%ld",
-             what, text, min, max);
+    snprintf(problem, sizeof problem, "%s: '%.40s' is not a whole decimal number in %ld..%ld", what,
+             text, min, max);
     usage_exit(program, problem);
   }
   const long value = strtol(text, NULL, 10);
