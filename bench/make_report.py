@@ -496,7 +496,8 @@ def read_many_clients(data, limits):
     if ep.rate() >= 1.05 * best.rate():
         head = (f"**epoll does the most with many clients:** {where}, {fmt(ep.rate())} round "
                 f"trips/s, {ep.rate() / best.rate():.2f}× the best process-per-client model "
-                f"({best_name}, {fmt(best.rate())}/s) and {r:.2f}× fork; one process, no "
+                f"({best_name}, {fmt(best.rate())}/s)" +
+                ("" if best_name == "fork" else f" and {r:.2f}× fork") + "; one process, no "
                 f"context switch per message, {fmt(ep.med('server_cpu_us_per_op'))} µs of "
                 f"server CPU per round trip against {fmt(fk.med('server_cpu_us_per_op'))} µs for "
                 f"fork.")
@@ -1255,6 +1256,12 @@ def main(argv):
     print("Must show:")
     for title, verdict, detail in must_show(data):
         print(f"  [{verdict}] {title}: {detail}")
+    rated = [c for c in data.cells.values() if c.rate_name]
+    noisy = sum(1 for c in rated if c.noise())
+    load = data.context.get("load_avg") or [0]
+    print(f"  {noisy} of {len(rated)} cells flagged noise (load average {load[0]:.2f} at the "
+          f"start)" + ("; run again on a quiet machine before trusting the ratios"
+                       if noisy > len(rated) // 4 else ""))
     runs, bad = zombie_report(data)
     return 1 if bad else 0
 
