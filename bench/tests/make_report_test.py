@@ -151,6 +151,21 @@ class B1ReportReading(ReportTest):
         self.assertIn("Below 0.95× the minimal C counterpart:** fork in 1 cell of", text)
 
 
+    def testSecondLongChurnTailIsBlamedOnTheBacklogOnlyPastIt(self):
+        """A p99 near the 1 s SYN retry is explained by the backlog only where clients exceed it."""
+        data = copy.deepcopy(self.data)
+        for b in data["benchmarks"]:
+            if b["run_name"].startswith("churn/"):
+                b["p99_us"] = min(b.get("p99_us", 0), 1000.0)
+        set_counter(data, "churn/fork/clients:16", "p99_us", 1.2e6)  # Backlog 5.
+        set_counter(data, "churn/epoll/clients:16", "p99_us", 1.2e6)  # Backlog 128.
+        text = self.report(data).reading()
+        self.assertIn("**Churn tails of a second** (p99): fork with 16 clients (backlog 5)", text)
+        self.assertNotIn("epoll with 16 clients", text)
+        set_counter(data, "churn/fork/clients:16", "p99_us", 1000.0)
+        self.assertNotIn("Churn tails", self.report(data, "short").reading())
+
+
 class B1ReportFlags(ReportTest):
     def testSaturatedGeneratorMarksTheCellAFloor(self):
         """gen_cpu_cores near 1 marks the cell as a floor in its table row and the reading."""
