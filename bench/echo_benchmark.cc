@@ -214,8 +214,8 @@ class ServerUnderTest {
 template <typename Load>
 void RunAgainst(benchmark::State& state, const Model& model, const std::string& cell,
                 const char* per_op, Load load) {
-  // The machine's load as the run starts: a cell that ran while something else was busy is
-  // flagged in the report (with other_cpu_cores, measured over the window).
+  // The machine's load as the run starts, for the report's record of the run (the noise flag
+  // itself comes from other_cpu_cores, measured over the window).
   const double load1 = LoadAverage1();
   ServerUnderTest server(model);
   if (!server.ok()) {
