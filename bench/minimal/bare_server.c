@@ -20,21 +20,16 @@ static void usage_exit(const char *program, const char *problem) {
   exit(2);
 }
 
-/* A whole decimal number in [min, max]; anything else (a sign, a space, 12x, 70000) exits 2. */
+/* A whole decimal number in [min, max]; anything else (a sign, a space, 12x, 70000) exits 2 with
+ * the words netref's programs use: `port: '70000': must be 0..65535`. */
 static long parse_number(const char *program, const char *what, const char *text, long min,
                          long max) {
-  char problem[160];
   const char *p = text;
   while (*p >= '0' && *p <= '9') ++p;
-  if (*text == '\0' || *p != '\0' || p - text > 9) {
-    snprintf(problem, sizeof problem, "%s: '%.40s' is not a whole decimal number in %ld..%ld", what,
-             text, min, max);
-    usage_exit(program, problem);
-  }
-  const long value = strtol(text, NULL, 10);
+  const long value = (*text != '\0' && *p == '\0' && p - text <= 9) ? strtol(text, NULL, 10) : -1;
   if (value < min || value > max) {
-    snprintf(problem, sizeof problem, "%s: '%s' is %s %ld", what, text,
-             value < min ? "under" : "over", value < min ? min : max);
+    char problem[160];
+    snprintf(problem, sizeof problem, "%s: '%.40s': must be %ld..%ld", what, text, min, max);
     usage_exit(program, problem);
   }
   return value;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bare_server_args_test.sh BIN_DIR: every minimal C server refuses a bad port or option with exit
-# 2, a message naming the problem, and no `listening on` line (port 70000 must not bind 4464).
+# 2, a message naming the problem in netref's words (G1), and no `listening on` line (port 70000
+# must not bind 4464).
 # Each case should fail in argument parsing, before any socket exists; one that binds instead is
 # ended by `timeout` (2 s, times NETREF_TIME_SCALE) and reported.
 set -u
@@ -23,18 +24,18 @@ check() {  # check SERVER EXPECTED_MESSAGE ARG...
   fi
 }
 for server in bench_bare_iterative bench_bare_fork bench_bare_prefork bench_bare_epoll; do
-  check "$server" "port: '70000' is over 65535" 70000
-  check "$server" "port: '65536' is over 65535" 65536
-  check "$server" "port: '-1' is not a whole decimal number" -1
-  check "$server" "port: '12x' is not a whole decimal number" 12x
-  check "$server" "port: 'abc' is not a whole decimal number" abc
-  check "$server" "port: '' is not a whole decimal number" ""
+  check "$server" "port: '70000': must be 0..65535" 70000
+  check "$server" "port: '65536': must be 0..65535" 65536
+  check "$server" "port: '-1': must be 0..65535" -1
+  check "$server" "port: '12x': must be 0..65535" 12x
+  check "$server" "port: 'abc': must be 0..65535" abc
+  check "$server" "port: '': must be 0..65535" ""
   check "$server" "missing argument PORT"
   check "$server" "unknown option '--bogus'" 0 --bogus
   check "$server" "--bind: bad IPv4 address '1.2.3'" 0 --bind 1.2.3
   check "$server" "--bind needs a value" 0 --bind
 done
-check bench_bare_prefork "--workers: '0' is under 1" 0 --workers 0
+check bench_bare_prefork "--workers: '0': must be 1..1024" 0 --workers 0
 check bench_bare_fork "only bench_bare_prefork has workers" 0 --workers 2
 [ "$failures" -eq 0 ] && echo "all bad arguments refused with exit 2"
 exit "$failures"
