@@ -13,14 +13,18 @@ namespace netref::bench {
 namespace {
 
 struct Usage {
-  double cpu_seconds = 0;
+  double own_cpu_seconds = 0;     // The process itself.
+  double reaped_cpu_seconds = 0;  // Its children that it has reaped (cutime + cstime).
   double rss_kib = 0;
 };
 
+std::string ProcPath(pid_t pid, const char* file) {
+  return "/proc/" + std::to_string(pid) + "/" + file;
+}
+
 // /proc/PID/schedstat's first field: time on a CPU, in nanoseconds.
 double OwnCpuSeconds(pid_t pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/schedstat";
-  FILE* file = std::fopen(path.c_str(), "r");
+  FILE* file = std::fopen(ProcPath(pid, "schedstat").c_str(), "r");
   if (file == nullptr) return 0;
   unsigned long long ns = 0;
   const int fields = std::fscanf(file, "%llu", &ns);
@@ -31,8 +35,7 @@ double OwnCpuSeconds(pid_t pid) {
 // /proc/PID/stat fields 14-17 (utime stime cutime cstime) and 24 (rss, in pages).
 Usage ReadUsage(pid_t pid) {
   Usage usage;
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  FILE* file = std::fopen(path.c_str(), "r");
+  FILE* file = std::fopen(ProcPath(pid, "stat").c_str(), "r");
   if (file == nullptr) return usage;
   char line[1024] = {};
   const bool read = std::fgets(line, sizeof line, file) != nullptr;
@@ -57,7 +60,8 @@ Usage ReadUsage(pid_t pid) {
   // reaped children's time (cutime+cstime) is summed in the kernel and truncated only once.
   // Every netref server is single-threaded, so the main thread's schedstat is the process's.
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  usage.cpu_seconds = OwnCpuSeconds(pid) + static_cast<double>(cutime + cstime) / ticks;
+  usage.own_cpu_seconds = OwnCpuSeconds(pid);
+  usage.reaped_cpu_seconds = static_cast<double>(cutime + cstime) / ticks;
   usage.rss_kib = static_cast<double>(rss) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1024;
   return usage;
 }
@@ -67,15 +71,50 @@ Usage ReadUsage(pid_t pid) {
 TreeUsage SampleTree(pid_t server) {
   TreeUsage tree;
   const Usage own = ReadUsage(server);
-  tree.cpu_seconds = own.cpu_seconds;
+  tree.cpu_seconds = own.own_cpu_seconds + own.reaped_cpu_seconds;
+  tree.parent_cpu_seconds = own.own_cpu_seconds;
   tree.rss_kib = own.rss_kib;
+  tree.parent_rss_kib = own.rss_kib;
+  tree.parent_maps = MapsCount(server);
   for (const testing::ProcInfo& child : testing::ChildrenOf(server)) {
     const Usage usage = ReadUsage(child.pid);
-    tree.cpu_seconds += usage.cpu_seconds;
+    tree.cpu_seconds += usage.own_cpu_seconds + usage.reaped_cpu_seconds;
     tree.rss_kib += usage.rss_kib;
     ++tree.children;
+    if (child.state == 'Z') ++tree.zombies;
   }
   return tree;
+}
+
+int MapsCount(pid_t pid) {
+  FILE* file = std::fopen(ProcPath(pid, "maps").c_str(), "r");
+  if (file == nullptr) return 0;
+  int lines = 0;
+  for (int c; (c = std::fgetc(file)) != EOF;) lines += c == '\n';
+  std::fclose(file);
+  return lines;
+}
+
+double MachineBusySeconds() {
+  FILE* file = std::fopen("/proc/stat", "r");
+  if (file == nullptr) return 0;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  const int fields = std::fscanf(file, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice,
+                                 &system, &idle, &iowait, &irq, &softirq, &steal);
+  std::fclose(file);
+  if (fields != 8) return 0;
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return static_cast<double>(user + nice + system + irq + softirq + steal) / ticks;
+}
+
+double LoadAverage1() {
+  FILE* file = std::fopen("/proc/loadavg", "r");
+  if (file == nullptr) return -1;
+  double load = -1;
+  if (std::fscanf(file, "%lf", &load) != 1) load = -1;
+  std::fclose(file);
+  return load;
 }
 
 }  // namespace netref::bench

@@ -46,6 +46,7 @@ bool Drain(int fd, std::string& buffer) {
 }  // namespace
 
 std::string BinPath(std::string_view name) {
+  if (!name.empty() && name.front() == '/') return std::string(name);  // Already a path.
   const char* dir = std::getenv("NETREF_BIN_DIR");
   // Without the variable (a test binary run by hand), the bin dir of the build it belongs to.
   return std::string(dir != nullptr ? dir : NETREF_DEFAULT_BIN_DIR) + "/" + std::string(name);

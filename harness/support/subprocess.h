@@ -23,7 +23,7 @@
 namespace netref::testing {
 
 // The path of a netref program: $NETREF_BIN_DIR/NAME (ctest sets NETREF_BIN_DIR), else the
-// bin dir of the build this test was built in.
+// bin dir of the build this test was built in. An absolute NAME is returned as it is.
 std::string BinPath(std::string_view name);
 
 struct SpawnOptions {
