@@ -175,7 +175,12 @@ TEST(G5StuckConsole, ChatRelayGoesOnAndSigtermEndsIt) {
   ASSERT_TRUE(listener->Receive(Deadline::In(seconds(5))).has_value()) << "no relay at all";
   ASSERT_TRUE(FloodChatUntilConsoleIsFull(server.process, *sender, server.endpoint));
 
-  // The flood's relays overflowed the listener's queue; from now on each message is awaited.
+  // The server takes what the flood left in its queue (a message sent now could find that
+  // queue full and be dropped by the kernel); the flood's relays overflowed the listener's
+  // queue. Then each message is awaited.
+  ASSERT_TRUE(PollUntil([&] { return UdpReceiveQueueBytes(server.endpoint.port) == 0u; },
+                        Deadline::In(seconds(5))))
+      << "the server stopped taking datagrams";
   DrainNow(*listener);
   int relayed = 0;
   for (int i = 0; i < 600; ++i) {

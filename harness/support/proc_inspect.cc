@@ -102,6 +102,24 @@ bool SignalPending(pid_t pid, int signal) {
 
 bool SignalCaught(pid_t pid, int signal) { return HasSignal(StatusMask(pid, "SigCgt"), signal); }
 
+std::optional<std::size_t> UdpReceiveQueueBytes(std::uint16_t port) {
+  std::ifstream file("/proc/net/udp");
+  std::string line;
+  std::getline(file, line);  // The header.
+  while (std::getline(file, line)) {
+    // "  sl  local_address rem_address   st tx_queue:rx_queue ...", all hexadecimal.
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues;
+    fields >> slot >> local >> remote >> state >> queues;
+    const std::size_t colon = local.find(':');
+    const std::size_t split = queues.find(':');
+    if (colon == std::string::npos || split == std::string::npos) continue;
+    if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) != port) continue;
+    return static_cast<std::size_t>(std::strtoul(queues.c_str() + split + 1, nullptr, 16));
+  }
+  return std::nullopt;
+}
+
 bool SomeoneListensOn(std::uint16_t port) {
   std::ifstream file("/proc/net/tcp");
   std::string line;

@@ -44,6 +44,10 @@ bool SignalCaught(pid_t pid, int signal);
 // /proc/net/tcp: some socket in this network namespace listens on `port`.
 bool SomeoneListensOn(std::uint16_t port);
 
+// /proc/net/udp: the bytes waiting in the receive queue of the UDP socket bound to `port`
+// (nullopt if there is none): a server has taken every datagram sent to it once this is 0.
+std::optional<std::size_t> UdpReceiveQueueBytes(std::uint16_t port);
+
 }  // namespace netref::testing
 
 #endif  // NETREF_HARNESS_SUPPORT_PROC_INSPECT_H_
