@@ -20,11 +20,12 @@ UniqueFd OpenReserve() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXE
 
 }  // namespace
 
-absl::StatusOr<Acceptor> Acceptor::Create(UniqueFd listener) {
+absl::StatusOr<Acceptor> Acceptor::Create(UniqueFd listener, ClientSockets clients) {
   if (absl::Status status = SetNonBlocking(listener.get(), true); !status.ok()) return status;
   UniqueFd reserve = OpenReserve();
   if (!reserve.valid()) return ErrnoError(errno, "open /dev/null");
-  return Acceptor(std::move(listener), std::move(reserve));
+  return Acceptor(std::move(listener), std::move(reserve),
+                  SOCK_CLOEXEC | (clients == ClientSockets::kNonBlocking ? SOCK_NONBLOCK : 0));
 }
 
 absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
@@ -37,7 +38,8 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
   socklen_t length = sizeof address;
   const int fd = RetryOnEintr([&] {
     length = sizeof address;
-    return ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
+    return ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length,
+                     accept_flags_);
   });
   if (fd >= 0) {
     outcome.kind = AcceptOutcome::Kind::kAccepted;

@@ -37,15 +37,21 @@ struct AcceptOutcome {
 
 inline constexpr std::chrono::milliseconds kBackOff{100};  // As sshd's pause after a failure.
 
+// How accepted sockets come: blocking for a process that serves one client and may wait on it
+// (a fork server's child, a pre-forked worker); non-blocking for one that must never wait on a
+// client (the epoll server, the iterative server that a stop must be able to interrupt), which
+// accept4 sets at once instead of two fcntl calls per client.
+enum class ClientSockets { kBlocking, kNonBlocking };
+
 class Acceptor {
  public:
   // Takes a listening socket; makes it non-blocking (several pre-forked workers may race for one
   // connection, and the loser must get EAGAIN, not block) and opens the reserve fd.
-  static absl::StatusOr<Acceptor> Create(UniqueFd listener);
+  static absl::StatusOr<Acceptor> Create(UniqueFd listener, ClientSockets clients);
 
-  // Accepts one connection (accept4 with SOCK_CLOEXEC; the client socket is blocking, with
-  // TCP_NODELAY). Shed and back-off errors are logged on stderr here (T3: an accept error is
-  // logged and the loop goes on); a fatal error is returned as a status.
+  // Accepts one connection (accept4 with SOCK_CLOEXEC, and SOCK_NONBLOCK for kNonBlocking; the
+  // client socket has TCP_NODELAY). Shed and back-off errors are logged on stderr here (T3: an
+  // accept error is logged and the loop goes on); a fatal error is returned as a status.
   absl::StatusOr<AcceptOutcome> Accept();
 
   int fd() const { return listener_.get(); }
@@ -66,11 +72,12 @@ class Acceptor {
   }
 
  private:
-  Acceptor(UniqueFd listener, UniqueFd reserve)
-      : listener_(std::move(listener)), reserve_(std::move(reserve)) {}
+  Acceptor(UniqueFd listener, UniqueFd reserve, int accept_flags)
+      : listener_(std::move(listener)), reserve_(std::move(reserve)), accept_flags_(accept_flags) {}
 
   UniqueFd listener_;
   UniqueFd reserve_;  // An fd on /dev/null, given up to accept-and-close when out of fds.
+  int accept_flags_;  // accept4's flags for a client socket.
 };
 
 }  // namespace netref::posix

@@ -12,15 +12,24 @@
 #include "reference/posix/errno_status.h"
 
 namespace netref::posix {
+namespace {
+
+// This process's pid, asked once per process (glibc no longer caches getpid, and a fork server
+// would pay a syscall per client for it); a child learns its own right after fork.
+pid_t g_self = 0;
+
+}  // namespace
 
 pid_t ForkChild(SignalBridge* bridge, int death_signal) {
-  const pid_t parent = ::getpid();
+  if (g_self == 0) g_self = ::getpid();
+  const pid_t parent = g_self;
   sigset_t all, previous;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, &previous);
   const pid_t pid = ::fork();
   const int fork_errno = errno;
   if (pid == 0) {
+    g_self = 0;  // Asked again if this child forks in turn.
     if (bridge != nullptr) {
       bridge->ResetInChild();
       // The stop fd is closed now (its number may be reused): a child's console waits only for

@@ -43,12 +43,13 @@ int Fail(const absl::Status& status) {
   return kExitFailure;
 }
 
-absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog) {
+absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog,
+                                 posix::ClientSockets clients) {
   absl::StatusOr<posix::UniqueFd> listener = posix::ListenTcp(config.endpoint, backlog);
   if (!listener.ok()) return listener.status();
   absl::StatusOr<core::Endpoint> bound = posix::LocalEndpoint(listener->get());
   if (!bound.ok()) return bound.status();
-  absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener));
+  absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener), clients);
   if (!acceptor.ok()) return acceptor.status();
   return Listening{std::move(*acceptor), *bound};
 }

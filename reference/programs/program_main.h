@@ -37,7 +37,8 @@ struct Listening {
   posix::Acceptor acceptor;
   core::Endpoint bound;
 };
-absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog);
+absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog,
+                                 posix::ClientSockets clients);
 
 // G2: `listening on ADDR:PORT`, printed once the server is ready to serve (its loop exists), so
 // whoever reads it may connect, count the server's fds or limit them at once.

@@ -60,10 +60,8 @@ class EpollServer {
  private:
   void OnClient(posix::AcceptOutcome& accepted) {
     console_.Line(core::ConnectedLine(accepted.peer));
-    const int fd = accepted.client.get();
-    absl::Status ok = posix::SetNonBlocking(fd, true);
-    if (ok.ok()) ok = loop_.Watch(fd, EPOLLIN);
-    if (!ok.ok()) {
+    const int fd = accepted.client.get();  // Non-blocking already (ClientSockets::kNonBlocking).
+    if (absl::Status ok = loop_.Watch(fd, EPOLLIN); !ok.ok()) {
       // This one client cannot be served: close it (its UniqueFd) and go on.
       posix::Console::Error(
           absl::StrCat("Client(", accepted.peer.port, "): ", posix::MessageOf(ok)));
@@ -157,7 +155,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<posix::SignalBridge*> signals = programs::InstallSignals(
       {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});
   if (!signals.ok()) return programs::Fail(signals.status());
-  absl::StatusOr<programs::Listening> listening = programs::Listen(config, programs::kBacklog);
+  absl::StatusOr<programs::Listening> listening =
+      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kNonBlocking);
   if (!listening.ok()) return programs::Fail(listening.status());
   // Up to 64 accepts a turn (the default): a flood of connections cannot starve the sessions.
   absl::StatusOr<posix::ServerLoop> loop =

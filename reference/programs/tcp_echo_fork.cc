@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
                                 {SIGCHLD, posix::SignalUse::kNotice}});
   if (!signals.ok()) return programs::Fail(signals.status());
   absl::StatusOr<programs::Listening> listening = programs::Listen(
-      config, config.max_children > 0 ? programs::kCappedBacklog : programs::kBacklog);
+      config, config.max_children > 0 ? programs::kCappedBacklog : programs::kBacklog,
+      posix::ClientSockets::kBlocking);
   if (!listening.ok()) return programs::Fail(listening.status());
   posix::ServerLoop::Options options;
   options.max_in_service = static_cast<std::size_t>(config.max_children);  // B2 (0: no cap).

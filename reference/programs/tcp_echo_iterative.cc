@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<posix::SignalBridge*> signals = programs::InstallSignals(
       {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});
   if (!signals.ok()) return programs::Fail(signals.status());
-  absl::StatusOr<programs::Listening> listening = programs::Listen(config, programs::kBacklog);
+  absl::StatusOr<programs::Listening> listening =
+      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kNonBlocking);
   if (!listening.ok()) return programs::Fail(listening.status());
   posix::ServerLoop::Options options;
   options.accept_batch = 1;  // T1: one accept per turn, served to the end before the next.

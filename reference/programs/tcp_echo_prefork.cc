@@ -178,7 +178,8 @@ int main(int argc, char** argv) {
                                 {SIGINT, posix::SignalUse::kStop},
                                 {SIGCHLD, posix::SignalUse::kNotice}});
   if (!signals.ok()) return programs::Fail(signals.status());
-  absl::StatusOr<programs::Listening> listening = programs::Listen(config, programs::kBacklog);
+  absl::StatusOr<programs::Listening> listening =
+      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kBlocking);
   if (!listening.ok()) return programs::Fail(listening.status());
   // The supervisor's loop accepts nothing: it waits for signals and for the next start.
   absl::StatusOr<posix::ServerLoop> loop =
