@@ -15,7 +15,7 @@
 
 #include "bare_server.h"
 
-enum { kMaxFds = 4096, kBufferSize = 8192 };
+enum { kMaxFds = 4096, kBufferSize = 8191 }; /* G4: BUFSIZ-1 bytes a read, as netref's. */
 
 struct pending {
   size_t length, written;

@@ -37,10 +37,10 @@ struct AcceptOutcome {
 
 inline constexpr std::chrono::milliseconds kBackOff{100};  // As sshd's pause after a failure.
 
-// How accepted sockets come: blocking for a process that serves one client and may wait on it
-// (a fork server's child, a pre-forked worker); non-blocking for one that must never wait on a
-// client (the epoll server, the iterative server that a stop must be able to interrupt), which
-// accept4 sets at once instead of two fcntl calls per client.
+// How accepted sockets come: blocking for a process that serves one client at a time and may
+// wait on it (the iterative server, a fork server's child, a pre-forked worker); non-blocking for
+// one that must never wait on a client (the epoll server), which accept4 sets at once instead of
+// two fcntl calls per client.
 enum class ClientSockets { kBlocking, kNonBlocking };
 
 class Acceptor {

@@ -13,13 +13,11 @@
 namespace netref::posix {
 namespace {
 
-// Waits for `events` on `fd` or for `cancel_fd` to become readable; true when `fd` is ready.
-absl::StatusOr<bool> WaitFor(int fd, short events, int cancel_fd) {
-  pollfd fds[2] = {{fd, events, 0}, {cancel_fd, POLLIN, 0}};
-  const int n = RetryOnEintr([&] { return ::poll(fds, cancel_fd >= 0 ? 2 : 1, -1); });
-  if (n < 0) return ErrnoError(errno, "poll");
-  if (cancel_fd >= 0 && (fds[1].revents & POLLIN) != 0) return false;
-  return true;  // Ready, or an error/hang-up that the next read or write will report.
+// Waits until `fd` takes a write (or has an error or hang-up that the next write will report).
+absl::Status WaitWritable(int fd) {
+  pollfd entry{fd, POLLOUT, 0};
+  if (RetryOnEintr([&] { return ::poll(&entry, 1, -1); }) < 0) return ErrnoError(errno, "poll");
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -30,13 +28,11 @@ absl::StatusOr<std::size_t> ReadSome(int fd, char* buffer, std::size_t capacity)
   return static_cast<std::size_t>(n);
 }
 
-absl::Status WriteAll(int fd, std::string_view bytes, int cancel_fd) {
+absl::Status WriteAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = RetryOnEintr([&] { return ::write(fd, bytes.data(), bytes.size()); });
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      absl::StatusOr<bool> ready = WaitFor(fd, POLLOUT, cancel_fd);
-      if (!ready.ok()) return ready.status();
-      if (!*ready) return absl::CancelledError("write cancelled by a signal");
+      if (absl::Status ready = WaitWritable(fd); !ready.ok()) return ready;
       continue;
     }
     if (n < 0) return ErrnoError(errno, "write");
@@ -44,8 +40,6 @@ absl::Status WriteAll(int fd, std::string_view bytes, int cancel_fd) {
   }
   return absl::OkStatus();
 }
-
-absl::StatusOr<bool> WaitReadable(int fd, int cancel_fd) { return WaitFor(fd, POLLIN, cancel_fd); }
 
 absl::Status SetNonBlocking(int fd, bool non_blocking) {
   const int flags = ::fcntl(fd, F_GETFL);

@@ -18,14 +18,9 @@ namespace netref::posix {
 // One read of at most `capacity` bytes; 0 means EOF.
 absl::StatusOr<std::size_t> ReadSome(int fd, char* buffer, std::size_t capacity);
 
-// Writes every byte of `bytes`, completing short writes. With a `cancel_fd` (>= 0), `fd` may be
-// non-blocking: while it is full, WriteAll waits for it or for `cancel_fd` to become readable,
-// and returns a Cancelled status in the second case (a server told to stop is not held up by a
-// client that does not read).
-absl::Status WriteAll(int fd, std::string_view bytes, int cancel_fd = -1);
-
-// Waits until `fd` is readable (true) or `cancel_fd` is readable (false). cancel_fd may be -1.
-absl::StatusOr<bool> WaitReadable(int fd, int cancel_fd);
+// Writes every byte of `bytes`, completing short writes. `fd` may be non-blocking: while it is
+// full, WriteAll waits for room.
+absl::Status WriteAll(int fd, std::string_view bytes);
 
 absl::Status SetNonBlocking(int fd, bool non_blocking);
 

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,6 +24,7 @@ std::atomic<int> g_counts[kMaxSignal + 1];
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_wake_fd{-1};
 std::atomic<int> g_stop_fd{-1};
+std::atomic<int> g_shutdown_on_stop_fd{-1};
 SignalUse g_use[kMaxSignal + 1];
 int g_lives_left[kMaxSignal + 1];
 
@@ -41,6 +43,8 @@ void OnSignal(int signal) {
     if (g_use[signal] == SignalUse::kStop) {
       g_stop.store(true, std::memory_order_relaxed);
       Poke(g_stop_fd.load(std::memory_order_relaxed));
+      const int session = g_shutdown_on_stop_fd.load(std::memory_order_relaxed);
+      if (session >= 0) ::shutdown(session, SHUT_RDWR);  // ShutDownOnStop.
     }
     if (g_lives_left[signal] > 0 && --g_lives_left[signal] == 0) {
       // S1: the last counted delivery puts the default back, here and now: a main loop that
@@ -129,6 +133,12 @@ SignalCounts SignalBridge::Take() {
   return counts;
 }
 
+void SignalBridge::ShutDownOnStop(int fd) {
+  g_shutdown_on_stop_fd.store(fd);
+  // A stop that came before the store found no fd to shut: shut it here.
+  if (fd >= 0 && g_stop.load()) ::shutdown(fd, SHUT_RDWR);
+}
+
 void SignalBridge::ResetInChild() {
   for (int signal = 1; signal <= kMaxSignal; ++signal) {
     if (!installed_.test(static_cast<std::size_t>(signal))) continue;
@@ -138,6 +148,7 @@ void SignalBridge::ResetInChild() {
   }
   installed_.reset();
   g_stop.store(false);
+  g_shutdown_on_stop_fd.store(-1);
   g_wake_fd.store(-1);
   g_stop_fd.store(-1);
   ::close(wake_fd_);

@@ -7,8 +7,9 @@
 // has not looked at yet are two, not one: the lecture's S1 handler counts each one, and so
 // does this. (The kernel still merges a signal sent while the same one is pending: that is a
 // single delivery, and counts as one.) A stop signal also pokes a second eventfd that is never
-// drained, so every wait that must give up on a stop (a console write, an echo to a client that
-// does not read) can watch it, and a stop is never taken away by a Take() elsewhere.
+// drained, so every wait that must give up on a stop (a console write) can watch it, and a stop
+// is never taken away by a Take() elsewhere; and it can shut a session's socket down
+// (ShutDownOnStop), which no blocked read or write can miss.
 #ifndef NETREF_REFERENCE_POSIX_SIGNAL_BRIDGE_H_
 #define NETREF_REFERENCE_POSIX_SIGNAL_BRIDGE_H_
 
@@ -66,6 +67,13 @@ class SignalBridge {
 
   // Drains the wake fd and returns (and resets) the deliveries counted since the last call.
   SignalCounts Take();
+
+  // While the iterative server serves its one client on `fd`, a stop signal shuts that socket
+  // down from the handler itself (shutdown is async-signal-safe): a read or write blocked on it
+  // returns at once (EOF, EPIPE), and so does one about to start, so the session ends however
+  // the client behaves, with no wait per read. Shut at once if a stop came already. -1: none
+  // (clear it before the fd is closed, so the handler never shuts a reused fd number).
+  void ShutDownOnStop(int fd);
 
   // In a child just forked (ForkChild, with every signal blocked): the default action for every
   // signal installed here, counts cleared, both fds closed. The child neither pokes its

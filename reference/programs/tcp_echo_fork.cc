@@ -47,8 +47,7 @@ void ForkForClient(posix::AcceptOutcome& accepted, posix::ServerLoop& loop,
   const pid_t pid = posix::ForkChild(&signals, SIGTERM);
   if (pid == 0) {
     loop.CloseInChild();  // The child closes the listener: only the parent accepts.
-    posix::ServeEchoSession(accepted.client.get(), accepted.peer, console, config.quiet,
-                            /*cancel_fd=*/-1);
+    posix::ServeEchoSession(accepted.client.get(), accepted.peer, console, config.quiet);
     posix::FlushCoverage();
     ::_exit(0);  // T3: the child exits 0 (no stdio buffers to flush: Console writes directly).
   }

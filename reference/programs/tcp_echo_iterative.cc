@@ -22,10 +22,11 @@ absl::Status ServeIteratively(const core::ProgramConfig& config, posix::ServerLo
   posix::ServerLoop::Handlers handlers;
   handlers.on_client = [&](posix::AcceptOutcome& client) {
     console.Line(core::ConnectedLine(client.peer));
-    // T2: serve this client to the end; a stop cancels the session, so shutdown is prompt
-    // even with a client that sends nothing or reads nothing.
-    posix::ServeEchoSession(client.client.get(), client.peer, console, config.quiet,
-                            signals.stop_fd());
+    // T2: serve this client to the end. A stop shuts its socket down from the handler, so
+    // shutdown is prompt even with a client that sends nothing or reads nothing.
+    signals.ShutDownOnStop(client.client.get());
+    posix::ServeEchoSession(client.client.get(), client.peer, console, config.quiet);
+    signals.ShutDownOnStop(-1);  // Before the socket closes (its UniqueFd, after this).
   };
   while (true) {
     absl::StatusOr<posix::SignalCounts> turn = loop.Turn(handlers);
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
       {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});
   if (!signals.ok()) return programs::Fail(signals.status());
   absl::StatusOr<programs::Listening> listening =
-      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kNonBlocking);
+      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kBlocking);
   if (!listening.ok()) return programs::Fail(listening.status());
   posix::ServerLoop::Options options;
   options.accept_batch = 1;  // T1: one accept per turn, served to the end before the next.

@@ -64,8 +64,7 @@ std::int64_t MillisecondsOf(Clock::time_point t) {
   posix::ServerLoop::Handlers handlers;
   handlers.on_client = [&](posix::AcceptOutcome& client) {
     console.Line(core::ConnectedLine(client.peer));
-    posix::ServeEchoSession(client.client.get(), client.peer, console, config.quiet,
-                            /*cancel_fd=*/-1);
+    posix::ServeEchoSession(client.client.get(), client.peer, console, config.quiet);
   };
   while (true) {
     absl::StatusOr<posix::SignalCounts> turn = loop->Turn(handlers);
