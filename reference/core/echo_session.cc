@@ -11,12 +11,12 @@ EchoStep EchoSession::OnRead(std::string_view bytes) {
 #ifdef NETREF_PLANT_STRLEN_ECHO  // Test-only bug for `ci/fuzz --self-check`: the lecture's strlen.
   bytes = shown;
 #endif
-  if (quiet_) return EchoStep{std::string(bytes), std::string()};
+  if (quiet_) return EchoStep{bytes, std::string()};
   // G3: a full read makes a line longer than a pipe keeps whole; it is cut, with its size.
   std::string line =
       FitConsoleLine("Client(" + std::to_string(peer_port_) + "): " + std::string(shown),
                      " [cut: " + std::to_string(bytes.size()) + " bytes read]");
-  return EchoStep{std::string(bytes), std::move(line)};
+  return EchoStep{bytes, std::move(line)};
 }
 
 std::string EchoSession::OnEof() const {

@@ -18,7 +18,9 @@ namespace netref::core {
 
 // What to do after one read.
 struct EchoStep {
-  std::string reply;         // Bytes to write back: always exactly the bytes read.
+  // Bytes to write back: always exactly the bytes read. A view of them, not a copy: valid as
+  // long as the caller's read buffer is (a server writes it before reading again).
+  std::string_view reply;
   std::string console_line;  // `Client(PORT): DATA`, a per-message line; empty when quiet.
 };
 

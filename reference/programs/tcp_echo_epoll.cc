@@ -94,26 +94,38 @@ class EpollServer {
     }
     core::EchoStep step = connection.session.OnRead(std::string_view(buffer, *n));
     if (!quiet_) console_.Detail(step.console_line);
-    connection.output.Append(step.reply);
-    if (!Flush(connection)) return;
-    // T2: a short write is completed later; stop reading until it is.
-    if (!connection.output.empty()) Rewatch(connection, EPOLLOUT);
+    // The echo goes out of the read buffer at once; only what the socket does not take now is
+    // kept, for EPOLLOUT.
+    std::string_view reply = step.reply;
+    if (!Send(connection, reply)) return;
+    if (reply.empty()) return;
+    connection.output.Append(reply);
+    Rewatch(connection, EPOLLOUT);  // T2: a short write is completed later; no reading until.
   }
 
-  // Writes what the socket takes now. False if the connection failed (and is closed).
+  // Writes what the buffer holds, as far as the socket takes it now. False if the connection
+  // failed (and is closed).
   bool Flush(Connection& connection) {
-    while (!connection.output.empty()) {
-      const std::string_view pending = connection.output.Pending();
+    std::string_view pending = connection.output.Pending();
+    const std::size_t before = pending.size();
+    if (!Send(connection, pending)) return false;
+    connection.output.Consume(before - pending.size());
+    return true;
+  }
+
+  // Sends from `bytes` what the socket takes now, dropping it from the front of `bytes`. False
+  // if the connection failed (and is closed).
+  bool Send(Connection& connection, std::string_view& bytes) {
+    while (!bytes.empty()) {
       // MSG_NOSIGNAL beside the process-wide SIGPIPE ignore: a vanished peer is EPIPE here.
-      const ssize_t n = posix::RetryOnEintr([&] {
-        return ::send(connection.fd.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
-      });
+      const ssize_t n = posix::RetryOnEintr(
+          [&] { return ::send(connection.fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL); });
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
       if (n < 0) {
         Fail(connection, posix::ErrnoError(errno, "write"));
         return false;
       }
-      connection.output.Consume(static_cast<std::size_t>(n));
+      bytes.remove_prefix(static_cast<std::size_t>(n));
     }
     return true;
   }
