@@ -65,7 +65,7 @@ Result<bool> ApplyOption(std::string_view name, std::string_view value, ProgramC
       int min, max;
       int ProgramConfig::*field;
     };
-    static const Bound kBounds[] = {
+    static constexpr Bound kBounds[] = {
         {"--max-children", 1, 100000, &ProgramConfig::max_children},
         {"--max-clients", 1, 100000, &ProgramConfig::max_clients},
         {"--workers", 1, 1024, &ProgramConfig::workers},
