@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/support/child_wait.h"
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
@@ -121,10 +122,15 @@ class C7ChatClient : public ::testing::Test {
           << "the client exited without reaping " << receiver_;
     } else {
       // The orphan came to the test (a subreaper): it must have died by PDEATHSIG's SIGKILL.
-      int raw = 0;
-      ASSERT_EQ(::waitpid(receiver_, &raw, 0), receiver_);
-      EXPECT_TRUE(core::DecodeWaitStatus(raw).KilledBy(SIGKILL))
-          << core::DescribeWaitStatus(core::DecodeWaitStatus(raw));
+      // Bounded: a receiver still alive here has already failed the check above, and must not
+      // hold the test until ctest's timeout (it is killed and reaped instead).
+      const std::optional<int> raw = WaitChild(receiver_, 0, Deadline::In(seconds(5)));
+      if (!raw) {
+        KillAndReap(receiver_);  // The receiver our client started, reparented to us.
+        FAIL() << "receiver " << receiver_ << " was not reaped in time";
+      }
+      EXPECT_TRUE(core::DecodeWaitStatus(*raw).KilledBy(SIGKILL))
+          << core::DescribeWaitStatus(core::DecodeWaitStatus(*raw));
     }
     // The client's stdout reaches EOF: no process holds its write end any more.
     const Deadline eof = Deadline::In(seconds(5));
