@@ -198,9 +198,13 @@ TEST(T1Iterative, SecondClientIsQueuedUntilTheFirstLeaves) {
   ASSERT_EQ(RoundTrip(first, "first", Deadline::In(seconds(5))), "first");  // Now in session.
   TcpPeer second = MustConnect(server);
   ASSERT_TRUE(second.SendAll("second", Deadline::In(seconds(5))));
-  EXPECT_FALSE(second.Readable(Deadline::In(milliseconds(300))))
-      << "the second client was served while the first was still connected";
+  // The server is busy with the first (it answers), and the second waits unaccepted in the
+  // listener's queue, its bytes unread and no echo for it.
   EXPECT_EQ(RoundTrip(first, "still first", Deadline::In(seconds(5))), "still first");
+  EXPECT_TRUE(WaitsUnaccepted(server, second))
+      << "the second client was accepted while the first was still connected";
+  EXPECT_EQ(AcceptQueueOf(server), 1);
+  EXPECT_EQ(OwnQueuesOf(second.fd()).receive_queue, 0u);
   first.Close();
   EXPECT_EQ(second.ReceiveExactly(6, Deadline::In(seconds(5))), "second");
 }
@@ -219,12 +223,16 @@ TEST(T1Iterative, QueuedClientsAreServedInAcceptOrder) {
   ASSERT_TRUE(d.SendAll("d", Deadline::In(seconds(5))));
   const std::vector<std::uint16_t> ports = {a.local().port, b.local().port, c.local().port,
                                             d.local().port};
+  // Each one is served only once the one before has left; meanwhile the later ones wait
+  // unaccepted in the listener's queue (the kernel's state, checked, not a silence waited out).
+  EXPECT_EQ(AcceptQueueOf(server), 3);
   a.Close();
   EXPECT_EQ(b.ReceiveExactly(1, Deadline::In(seconds(5))), "b");
-  EXPECT_FALSE(c.Readable(Deadline::In(milliseconds(200))));
+  EXPECT_TRUE(WaitsUnaccepted(server, c));
+  EXPECT_TRUE(WaitsUnaccepted(server, d));
   b.Close();
   EXPECT_EQ(c.ReceiveExactly(1, Deadline::In(seconds(5))), "c");
-  EXPECT_FALSE(d.Readable(Deadline::In(milliseconds(200))));
+  EXPECT_TRUE(WaitsUnaccepted(server, d));
   c.Close();
   EXPECT_EQ(d.ReceiveExactly(1, Deadline::In(seconds(5))), "d");
   // The console's connect lines are in the same order as the connects.
@@ -316,8 +324,12 @@ TEST(B2MaxChildren, ExactlyTheCapIsReachedUnderLoad) {
     ASSERT_EQ(RoundTrip(clients[i], "x", Deadline::In(seconds(5))), "x");
   }
   ASSERT_TRUE(clients[3].SendAll("y", Deadline::In(seconds(5))));
-  EXPECT_FALSE(clients[3].Readable(Deadline::In(milliseconds(300))));
+  // At the cap the server accepts no more: the other three wait in the listener's queue.
   EXPECT_EQ(ChildrenOf(server.process.pid()).size(), 3u);
+  EXPECT_EQ(AcceptQueueOf(server), 3);
+  for (std::size_t i = 3; i < 6; ++i) {
+    EXPECT_TRUE(WaitsUnaccepted(server, clients[i])) << "client " << i << " was accepted";
+  }
   clients[0].Close();
   EXPECT_EQ(clients[3].ReceiveExactly(1, Deadline::In(seconds(5))), "y");
 }
