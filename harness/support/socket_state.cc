@@ -112,6 +112,34 @@ std::optional<ListenerQueue> ListenerQueueOf(const core::Endpoint& local) {
   return std::nullopt;
 }
 
+std::optional<TcpCounters> TcpCountersOf(const core::Endpoint& local,
+                                         const core::Endpoint& remote) {
+  const Finished ss = RunToEnd(
+      {"/bin/ss", "-Htin",
+       "sport = :" + std::to_string(local.port) + " and dport = :" + std::to_string(remote.port)},
+      Deadline::In(std::chrono::seconds(10)));
+  // "ESTAB 0 3787791 127.0.0.1:38611 127.0.0.1:37324", then a tab-indented line of key:value
+  // pairs with bytes_acked: and bytes_received:.
+  std::istringstream lines(ss.out);
+  std::string head, info;
+  if (!std::getline(lines, head) || !std::getline(lines, info)) return std::nullopt;
+  std::istringstream row(head);
+  std::string state;
+  TcpCounters counters;
+  row >> state >> counters.unread >> counters.unacked;
+  if (!row || state != "ESTAB") return std::nullopt;
+  const auto field = [&](const std::string& key) -> std::optional<std::size_t> {
+    const std::size_t at = info.find(" " + key + ":");
+    if (at == std::string::npos) return std::nullopt;
+    return static_cast<std::size_t>(std::stoull(info.substr(at + key.size() + 2)));
+  };
+  const std::optional<std::size_t> acked = field("bytes_acked");
+  const std::optional<std::size_t> received = field("bytes_received");
+  counters.acked = acked.value_or(0);  // Absent until the first byte is acknowledged.
+  counters.received = received.value_or(0);
+  return counters;
+}
+
 OwnQueues OwnQueuesOf(int fd) {
   int unsent = 0, unread = 0;
   OwnQueues queues;

@@ -6,6 +6,7 @@
 //                      queue sizes, the inode; /proc/PID/fd tells which of them PID holds.
 //   ss -ltn            a listener's backlog (Send-Q) and its accept queue (Recv-Q): the backlog
 //                      is in no /proc file.
+//   ss -tin            a connection's byte counters (bytes_received, bytes_acked).
 //   SIOCINQ/SIOCOUTQ   the queues of a socket this test holds itself.
 // Must not: change any socket.
 #ifndef NETREF_HARNESS_SUPPORT_SOCKET_STATE_H_
@@ -50,6 +51,19 @@ struct ListenerQueue {
   std::size_t backlog = 0;  // ss Send-Q: listen(2)'s backlog, capped by somaxconn
 };
 std::optional<ListenerQueue> ListenerQueueOf(const core::Endpoint& local);
+
+// One established connection's byte counters, from `ss -Htin` (the kernel's tcp_info, read in
+// one go): what its owner has read and written is exact from these alone, whatever the peer's
+// view (an ACK still pending would make the peer's own queues count some bytes twice).
+struct TcpCounters {
+  std::size_t received = 0;  // bytes_received: from the peer, read or not.
+  std::size_t unread = 0;    // Recv-Q: received, not yet read by the owner.
+  std::size_t acked = 0;     // bytes_acked: written by the owner and taken by the peer.
+  std::size_t unacked = 0;   // Send-Q: written by the owner, not yet taken.
+  std::size_t read() const { return received - unread; }
+  std::size_t written() const { return acked + unacked; }
+};
+std::optional<TcpCounters> TcpCountersOf(const core::Endpoint& local, const core::Endpoint& remote);
 
 // The queues of a TCP socket this process holds: SIOCOUTQ (unacknowledged or unsent bytes) and
 // SIOCINQ (unread bytes).
