@@ -4,6 +4,8 @@
 // Synchronisation: the server prints `nClient: N ` for each accepted datagram before relaying
 // it, so a test waits for that line before its next step; the kernel keeps the datagrams one
 // socket sends to another in order on loopback, so "the next datagram B receives" is exact.
+// "Nothing came" is never a silence waited out (a slow but wrong server would pass): it is an
+// empty receive queue, checked once a later datagram proves every earlier send done.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -26,10 +28,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// How long a peer listens to conclude that nothing is coming (an upper bound on loopback
-// delivery; a longer wait never makes a wrong server pass, only a right one slower).
-constexpr milliseconds kQuiet{300};
 
 std::unique_ptr<UdpPeer> MustBind() {
   std::optional<UdpPeer> peer = UdpPeer::Bind();
@@ -98,8 +96,12 @@ void ExpectRelayed(UdpPeer& receiver, const ChatServer& server, const UdpPeer& s
   EXPECT_FALSE(body->truncated);
 }
 
-void ExpectNothing(UdpPeer& peer) {
-  std::optional<Datagram> stray = peer.Receive(Deadline::In(kQuiet));
+// Nothing is queued at `peer`, now: no waiting. Valid once a later datagram shows that the
+// server has made every send it would make for the earlier ones: it handles one datagram at a
+// time, in order, so once the last recipient of a later datagram has it, every earlier sendto
+// has returned, and on loopback a sendto has queued its datagram at the receiver by then.
+void ExpectEmptyNow(UdpPeer& peer) {
+  std::optional<Datagram> stray = peer.Receive(Deadline::In(milliseconds(0)));
   EXPECT_FALSE(stray) << "port " << peer.local().port << " got '" << stray->bytes << "'";
 }
 
@@ -130,7 +132,12 @@ TEST(C4Relay, ThreeClientsEachMessageReachesTheOtherTwoNeverTheSender) {
       }
     }
   }
-  for (auto& peer : peers) ExpectNothing(*peer);  // No third datagram, no echo to a sender.
+  // A marker, relayed last: the next thing the others receive, and nothing for its sender. No
+  // third datagram came for any message, no echo to a sender.
+  server.Send(*peers[0], "marker\n", {Count(3)});
+  ExpectRelayed(*peers[1], server, *peers[0], "marker\n");
+  ExpectRelayed(*peers[2], server, *peers[0], "marker\n");
+  for (auto& peer : peers) ExpectEmptyNow(*peer);
   EXPECT_EQ(server.Stop(), std::vector<std::string>{});
 }
 
@@ -163,8 +170,8 @@ TEST(C2ClientList, EleventhSenderReachesNoOneAndIsNotCounted) {
   for (std::size_t r = 1; r < peers.size(); ++r) {
     ExpectRelayed(*peers[r], server, *peers[0], "marker\n");
   }
-  ExpectNothing(intruder);
-  for (auto& peer : peers) ExpectNothing(*peer);
+  ExpectEmptyNow(intruder);
+  for (auto& peer : peers) ExpectEmptyNow(*peer);
   EXPECT_EQ(server.Stop(), std::vector<std::string>{});  // No line for the intruder.
 }
 
@@ -180,8 +187,9 @@ TEST(C2ClientList, MaxClientsTwoDropsTheThird) {
   ASSERT_TRUE(third->SendTo(server.endpoint(), "please\n"));
   server.Send(*peers[1], "marker\n", {Count(2)});
   ExpectRelayed(*peers[0], server, *peers[1], "marker\n");
-  ExpectNothing(*third);
-  ExpectNothing(*peers[0]);
+  ExpectEmptyNow(*third);
+  ExpectEmptyNow(*peers[0]);
+  ExpectEmptyNow(*peers[1]);
   EXPECT_EQ(server.Stop(), std::vector<std::string>{});
 }
 
@@ -198,8 +206,11 @@ TEST(C5LeaveOnEnd, EndIsRelayedThenItsSlotIsFreed) {
   ExpectRelayed(*peers[1], server, *peers[0], "END\n");
   server.Send(*third, "my turn\n", {Count(2)});
   ExpectRelayed(*peers[1], server, *third, "my turn\n");
-  ExpectNothing(*peers[0]);
-  ExpectNothing(*third);
+  // A marker from B reaches C next (no echo of C's message came first); A got nothing.
+  server.Send(*peers[1], "marker\n", {Count(2)});
+  ExpectRelayed(*third, server, *peers[1], "marker\n");
+  ExpectEmptyNow(*peers[0]);
+  ExpectEmptyNow(*peers[1]);
 }
 
 TEST(C5NoLeaving, WithoutTheFlagEndKeepsTheSlot) {
@@ -215,7 +226,8 @@ TEST(C5NoLeaving, WithoutTheFlagEndKeepsTheSlot) {
   ASSERT_TRUE(third->SendTo(server.endpoint(), "my turn\n"));
   server.Send(*peers[1], "still here\n", {Count(2)});
   ExpectRelayed(*peers[0], server, *peers[1], "still here\n");
-  ExpectNothing(*third);
+  ExpectEmptyNow(*third);
+  ExpectEmptyNow(*peers[1]);
 }
 
 TEST(C6Truncation, NineThousandBytesAreRelayedAs8191AndLogged) {
@@ -327,7 +339,7 @@ TEST(C4SendErrors, AFailedSendToOneClientDoesNotStopTheRelay) {
   ASSERT_TRUE(b1 && b2);
   EXPECT_EQ(b1->bytes, core::FormatChatPrefix(peers[2]->local()));
   EXPECT_EQ(b2->bytes, "join\n");
-  ExpectNothing(*peers[0]);
+  ExpectEmptyNow(*peers[0]);  // B got C's join last: the send to A had failed before it.
   // The server is still relaying, to A as well.
   ASSERT_TRUE(peers[1]->SendTo(endpoint, "after\n"));
   ASSERT_EQ(tracer.ReadLine(Deadline::In(seconds(5))).value_or("<none>"), Count(3));

@@ -1,5 +1,6 @@
 // echo_server_test.cc: the TCP echo servers, run as real binaries on 127.0.0.1: the lecture's
 // iterative and fork servers and the B1 reference designs. Clauses: G2, G3, G5, T1-T4, B1, B2.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -9,11 +10,10 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
 #include "harness/support/server_test.h"
+#include "harness/support/socket_state.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
 
@@ -47,11 +47,16 @@ std::string AllByteValues() {
 class EchoServers : public ServerTest {};
 
 TEST_P(EchoServers, G2ListeningLineGivesTheRealPort) {
-  // Claim: `Server start...` comes first, then `listening on 127.0.0.1:PORT` with a real port.
+  // Claim: `Server start...` comes first, then `listening on ADDR:PORT` with the address and
+  // port of the socket the server really listens on (the one listener among its own fds, as
+  // /proc/PID/net/tcp shows it), not merely a well-formed line.
   ASSERT_GE(server().process.lines().size(), 2u);
   EXPECT_EQ(server().process.lines()[0], "Server start...");
-  EXPECT_EQ(server().process.lines()[1],
-            "listening on 127.0.0.1:" + std::to_string(server().endpoint.port));
+  const std::vector<core::Endpoint> listening = ListeningEndpointsOf(server().process.pid());
+  ASSERT_EQ(listening.size(), 1u) << "the server should hold exactly one listener";
+  EXPECT_EQ(listening[0].address, core::kLoopbackAddress);  // --bind 127.0.0.1
+  EXPECT_NE(listening[0].port, 0);
+  EXPECT_EQ(server().process.lines()[1], "listening on " + core::FormatEndpoint(listening[0]));
 }
 
 TEST_P(EchoServers, T2TextEchoIsExactAndLogged) {
@@ -160,6 +165,29 @@ INSTANTIATE_TEST_SUITE_P(AllServers, EchoServers,
                          ::testing::Values("tcp_echo_iterative", "tcp_echo_fork",
                                            "tcp_echo_prefork", "tcp_echo_epoll"));
 
+// --- T1, T3, B2: the listen backlogs -----------------------------------------------------------
+
+// The backlog `name EXTRA...` listens with, as the kernel holds it (ss: Send-Q of the listener).
+std::optional<std::size_t> BacklogOf(const char* name, const std::vector<std::string>& extra = {}) {
+  StartedServer server = StartServer(name, extra);
+  if (server.endpoint.port == 0) return std::nullopt;
+  const std::optional<ListenerQueue> queue = ListenerQueueOf(server.endpoint);
+  if (!queue) return std::nullopt;
+  return queue->backlog;
+}
+
+TEST(T1Iterative, ListensWithTheLecturesBacklogOfTwo) {
+  // Claim: the iterative server's listener has the lecture's backlog, listen(srvSd, 2).
+  EXPECT_EQ(BacklogOf("tcp_echo_iterative"), std::optional<std::size_t>(2));
+}
+
+TEST(T3Fork, ListensWithTheLecturesBacklogOfFive) {
+  // Claim: the fork server's listener has the lecture's backlog, listen(srvSd, 5); with
+  // --max-children (B2) a deeper one holds the clients that wait for a free slot.
+  EXPECT_EQ(BacklogOf("tcp_echo_fork"), std::optional<std::size_t>(5));
+  EXPECT_EQ(BacklogOf("tcp_echo_fork", {"--max-children", "4"}), std::optional<std::size_t>(128));
+}
+
 // --- T1: the iterative server serves one client at a time -------------------------------------
 
 TEST(T1Iterative, SecondClientIsQueuedUntilTheFirstLeaves) {
@@ -170,9 +198,13 @@ TEST(T1Iterative, SecondClientIsQueuedUntilTheFirstLeaves) {
   ASSERT_EQ(RoundTrip(first, "first", Deadline::In(seconds(5))), "first");  // Now in session.
   TcpPeer second = MustConnect(server);
   ASSERT_TRUE(second.SendAll("second", Deadline::In(seconds(5))));
-  EXPECT_FALSE(second.Readable(Deadline::In(milliseconds(300))))
-      << "the second client was served while the first was still connected";
+  // The server is busy with the first (it answers), and the second waits unaccepted in the
+  // listener's queue, its bytes unread and no echo for it.
   EXPECT_EQ(RoundTrip(first, "still first", Deadline::In(seconds(5))), "still first");
+  EXPECT_TRUE(WaitsUnaccepted(server, second))
+      << "the second client was accepted while the first was still connected";
+  EXPECT_EQ(AcceptQueueOf(server), 1);
+  EXPECT_EQ(OwnQueuesOf(second.fd()).receive_queue, 0u);
   first.Close();
   EXPECT_EQ(second.ReceiveExactly(6, Deadline::In(seconds(5))), "second");
 }
@@ -191,12 +223,16 @@ TEST(T1Iterative, QueuedClientsAreServedInAcceptOrder) {
   ASSERT_TRUE(d.SendAll("d", Deadline::In(seconds(5))));
   const std::vector<std::uint16_t> ports = {a.local().port, b.local().port, c.local().port,
                                             d.local().port};
+  // Each one is served only once the one before has left; meanwhile the later ones wait
+  // unaccepted in the listener's queue (the kernel's state, checked, not a silence waited out).
+  EXPECT_EQ(AcceptQueueOf(server), 3);
   a.Close();
   EXPECT_EQ(b.ReceiveExactly(1, Deadline::In(seconds(5))), "b");
-  EXPECT_FALSE(c.Readable(Deadline::In(milliseconds(200))));
+  EXPECT_TRUE(WaitsUnaccepted(server, c));
+  EXPECT_TRUE(WaitsUnaccepted(server, d));
   b.Close();
   EXPECT_EQ(c.ReceiveExactly(1, Deadline::In(seconds(5))), "c");
-  EXPECT_FALSE(d.Readable(Deadline::In(milliseconds(200))));
+  EXPECT_TRUE(WaitsUnaccepted(server, d));
   c.Close();
   EXPECT_EQ(d.ReceiveExactly(1, Deadline::In(seconds(5))), "d");
   // The console's connect lines are in the same order as the connects.
@@ -288,8 +324,12 @@ TEST(B2MaxChildren, ExactlyTheCapIsReachedUnderLoad) {
     ASSERT_EQ(RoundTrip(clients[i], "x", Deadline::In(seconds(5))), "x");
   }
   ASSERT_TRUE(clients[3].SendAll("y", Deadline::In(seconds(5))));
-  EXPECT_FALSE(clients[3].Readable(Deadline::In(milliseconds(300))));
+  // At the cap the server accepts no more: the other three wait in the listener's queue.
   EXPECT_EQ(ChildrenOf(server.process.pid()).size(), 3u);
+  EXPECT_EQ(AcceptQueueOf(server), 3);
+  for (std::size_t i = 3; i < 6; ++i) {
+    EXPECT_TRUE(WaitsUnaccepted(server, clients[i])) << "client " << i << " was accepted";
+  }
   clients[0].Close();
   EXPECT_EQ(clients[3].ReceiveExactly(1, Deadline::In(seconds(5))), "y");
 }

@@ -1,6 +1,12 @@
-// test_client_test.cc: the lecture's test client (T5) against the real fork server.
+// test_client_test.cc: the lecture's test client (T5) against the real fork server, and
+// against a server of the test's own that goes away mid-message.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <optional>
@@ -131,6 +137,47 @@ TEST(T5TestClientErrors, RefusedConnectionIsAClearErrorAndExitOne) {
   EXPECT_TRUE(status->ExitedWith(1));
   EXPECT_NE(client.stderr_text().find("connect 127.0.0.1:1: Connection refused"), std::string::npos)
       << client.stderr_text();
+}
+
+TEST(T5TestClientErrors, AServerGoneMidMessageIsAnErrorNotADeathBySigpipe) {
+  // Claim: when the server closes while the client is still writing a message, the client
+  // reports the failed write and exits 1; it is never killed by SIGPIPE (T2's policy for every
+  // writer: the second write after the peer's reset raises SIGPIPE unless it is ignored).
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  SpawnOptions options;
+  options.pipe_stdin = true;
+  Subprocess client = Subprocess::Start(
+      {BinPath("tcp_test_client"), "127.0.0.1", std::to_string(ntohs(address.sin_port))}, options);
+  pollfd incoming{listener, POLLIN, 0};
+  ASSERT_EQ(::poll(&incoming, 1, Deadline::In(seconds(10)).remaining_ms()), 1);
+  const int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ::close(listener);
+  ASSERT_GE(connection, 0);
+  // One message served: read, echoed, printed by the client.
+  ASSERT_TRUE(client.WriteStdin("ab\n"));
+  pollfd readable{connection, POLLIN, 0};
+  ASSERT_EQ(::poll(&readable, 1, Deadline::In(seconds(10)).remaining_ms()), 1);
+  char message[2];
+  ASSERT_EQ(::recv(connection, message, sizeof message, MSG_WAITALL), 2);
+  ASSERT_EQ(::send(connection, message, sizeof message, MSG_NOSIGNAL), 2);
+  ASSERT_EQ(client.ReadLine(Deadline::In(seconds(10))), std::optional<std::string>("ab"));
+  // Then the server goes away (FIN, nothing unread), and the client's next message is larger
+  // than its socket buffers: its first write meets the reset, the next write would raise SIGPIPE.
+  ::close(connection);
+  client.WriteStdin(std::string(8 << 20, 'z') + "\n");  // False if the client already left.
+  client.CloseStdin();
+  const std::optional<core::WaitStatus> status = client.Wait(Deadline::In(seconds(20)));
+  ASSERT_TRUE(status.has_value()) << "the client did not end";
+  EXPECT_TRUE(status->ExitedWith(1)) << core::DescribeWaitStatus(*status);
+  EXPECT_NE(client.stderr_text(), "") << "the failed write was not reported";
 }
 
 }  // namespace

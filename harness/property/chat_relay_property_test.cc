@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "harness/property/generators.h"
+#include "harness/property/required_cases.h"
 #include "reference/core/chat_client_list.h"
 #include "reference/core/chat_lines.h"
 #include "reference/core/chat_wire.h"
@@ -54,6 +55,7 @@ struct ChatSut {
   ChatRelay relay;
   // Which edges the command sequence reached, for RC_CLASSIFY once per case.
   bool reached_full = false, dropped = false, empty_payload = false, left = false;
+  bool listed_at_full = false, truncated = false;
 };
 
 // One datagram from AddressPool()[sender] carrying `payload`.
@@ -131,6 +133,8 @@ struct Datagram : rc::state::Command<ChatModel, ChatSut> {
     sut.dropped |= plan.dropped;
     sut.empty_payload |= payload.empty() && !plan.sends.empty();
     sut.left |= plan.left;
+    sut.listed_at_full |= full && !is_new;
+    sut.truncated |= truncated && !plan.dropped;
   }
 
   void show(std::ostream& os) const override {
@@ -151,9 +155,20 @@ struct Datagram : rc::state::Command<ChatModel, ChatSut> {
   }
 };
 
+// The edges of C2-C6, each required in at least this share of the runs: about a fifth of what
+// the generators reach (see required_cases.h).
+const std::vector<property::RequiredCase> kRelayCases = {
+    {"list full", 0.10},
+    {"datagram dropped", 0.10},              // C2: a new sender at a full list.
+    {"listed sender at a full list", 0.10},  // C2: still relayed.
+    {"empty payload relayed", 0.10},         // C4.
+    {"truncated datagram relayed", 0.10},    // C6.
+    {"left on END", 0.05},                   // C5 extension.
+};
+
 // C2-C6: for any capacity 1..12, leave-on-end on or off, and any sequence of datagrams, the
 // relay's plans and list are the model's.
-RC_GTEST_PROP(C2C5ChatRelay, PlansAndListFollowTheModelForAnyDatagrams, ()) {
+NETREF_PROP_REQUIRING(C2C5ChatRelay, PlansAndListFollowTheModelForAnyDatagrams, kRelayCases, ()) {
   ChatModel model;
   model.capacity = *rc::gen::weightedOneOf<std::size_t>({
       {3, rc::gen::inRange<std::size_t>(1, 13)},
@@ -168,6 +183,8 @@ RC_GTEST_PROP(C2C5ChatRelay, PlansAndListFollowTheModelForAnyDatagrams, ()) {
   RC_CLASSIFY(sut.dropped, "datagram dropped");
   RC_CLASSIFY(sut.empty_payload, "empty payload relayed");
   RC_CLASSIFY(sut.left, "left on END");
+  RC_CLASSIFY(sut.listed_at_full, "listed sender at a full list");
+  RC_CLASSIFY(sut.truncated, "truncated datagram relayed");
   RC_CLASSIFY(model.capacity == kLectureMaxClients, "capacity 10");
 }
 
@@ -182,10 +199,14 @@ RC_GTEST_PROP(C4ChatPrefix, FormatThenParseIsIdentityForEveryAddressAndPort,
   RC_ASSERT(parsed.value() == sender);
 }
 
+// Rejection is the law's point; an edit that happens to be another sender's exact prefix comes
+// up in under 10% of the runs, too rarely to require (FormatThenParse covers acceptance).
+const std::vector<property::RequiredCase> kPrefixCases = {{"rejected", 0.30}};
+
 // C4: a prefix changed by one edit (a byte deleted, inserted, replaced or doubled, a leading zero,
 // a port past 65535) parses only if it is itself exactly some sender's prefix.
-RC_GTEST_PROP(C4ChatPrefix, AnythingButAnExactPrefixFailsToParse,
-              (std::uint32_t address, std::uint16_t port)) {
+NETREF_PROP_REQUIRING(C4ChatPrefix, AnythingButAnExactPrefixFailsToParse, kPrefixCases,
+                      (std::uint32_t address, std::uint16_t port)) {
   const Endpoint sender{Ipv4Address{address}, port};
   const std::string prefix = FormatChatPrefix(sender);
   const std::size_t at = *rc::gen::inRange<std::size_t>(0, prefix.size());

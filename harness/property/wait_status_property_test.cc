@@ -4,10 +4,9 @@
 // Each case forks one real child. Forking is safe here because a gtest test process is
 // single-threaded; the child only calls async-signal-safe functions (signal, sigprocmask, prctl,
 // raise, _exit). Must not: leave a child unreaped, or let a child dump core into the build tree.
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
-
-#include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -15,10 +14,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/property/required_cases.h"
+#include "harness/support/child_wait.h"
+#include "harness/support/deadline.h"
 #include "reference/core/wait_status.h"
 
 namespace netref::core {
@@ -101,18 +105,16 @@ void EmptyCoreDirectory() {
   ::_exit(127);  // Only if the signal did not end the process.
 }
 
-// waitpid with `flags`, retrying EINTR; the raw status.
+// waitpid with `flags`, bounded (10 s, times NETREF_TIME_SCALE); the raw status. A child that
+// does not change state in time is killed and reaped, and the property fails.
 int WaitRaw(pid_t pid, int flags) {
-  int raw = 0;
-  pid_t got;
-  do {
-    got = ::waitpid(pid, &raw, flags);
-  } while (got < 0 && errno == EINTR);
-  if (got != pid) {
-    ADD_FAILURE() << "waitpid(" << pid << ") returned " << got;
-    std::abort();  // No way to go on without the status: fail loudly rather than leak a child.
+  const std::optional<int> raw = netref::testing::WaitChild(
+      pid, flags, netref::testing::Deadline::In(std::chrono::seconds(10)));
+  if (!raw) {
+    netref::testing::KillAndReap(pid);
+    RC_FAIL("child " + std::to_string(pid) + " did not change state within the deadline");
   }
-  return raw;
+  return *raw;
 }
 
 // The decoder agrees with the libc macros on a raw status.
@@ -130,8 +132,15 @@ void AssertAgreesWithMacros(int raw) {
   if (WIFSTOPPED(raw)) RC_ASSERT(status.signal == WSTOPSIG(raw));
 }
 
+// Required cases (see required_cases.h): codes over 127 (WEXITSTATUS is 8 bits, not 7), real-time
+// signals (numbered past the named ones) and a continue. Every code, every fatal signal and a
+// core dump are also checked one by one in harness/unit/wait_status_kernel_test.cc.
+const std::vector<property::RequiredCase> kExitCases = {{"over 127", 0.03}};
+const std::vector<property::RequiredCase> kSignalCases = {{"real-time signal", 0.10}};
+const std::vector<property::RequiredCase> kStopCases = {{"continued", 0.10}};
+
 // S3: a child that exits with code c is decoded as exited with c, as the W* macros say.
-RC_GTEST_PROP(S3WaitStatus, RealChildExitIsDecodedAsItHappened, ()) {
+NETREF_PROP_REQUIRING(S3WaitStatus, RealChildExitIsDecodedAsItHappened, kExitCases, ()) {
   const int code = *rc::gen::weightedOneOf<int>(
       {{3, rc::gen::inRange(0, 256)}, {1, rc::gen::element(0, 1, 2, 127, 128, 255)}});
   const pid_t pid = ::fork();
@@ -148,7 +157,8 @@ RC_GTEST_PROP(S3WaitStatus, RealChildExitIsDecodedAsItHappened, ()) {
 }
 
 // S3: a child killed by a fatal signal is decoded as killed by that signal, never as exited.
-RC_GTEST_PROP(S3WaitStatus, RealChildKilledBySignalIsDecodedAsItHappened, ()) {
+NETREF_PROP_REQUIRING(S3WaitStatus, RealChildKilledBySignalIsDecodedAsItHappened, kSignalCases,
+                      ()) {
   const int sig = *rc::gen::elementOf(FatalSignals());
   const bool allow_core = DumpsCoreByDefault(sig) && *rc::gen::arbitrary<bool>();
   (void)CoreDirectory();  // Made before the fork: the child only chdirs into it.
@@ -170,7 +180,8 @@ RC_GTEST_PROP(S3WaitStatus, RealChildKilledBySignalIsDecodedAsItHappened, ()) {
 }
 
 // S3: a child stopped, continued, then killed is decoded as stopped, continued, killed in turn.
-RC_GTEST_PROP(S3WaitStatus, RealChildStopContinueKillIsDecodedAsItHappened, ()) {
+NETREF_PROP_REQUIRING(S3WaitStatus, RealChildStopContinueKillIsDecodedAsItHappened, kStopCases,
+                      ()) {
   const bool resume = *rc::gen::arbitrary<bool>();
   const pid_t pid = ::fork();
   RC_ASSERT(pid >= 0);

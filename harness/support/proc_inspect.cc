@@ -136,4 +136,24 @@ bool SomeoneListensOn(std::uint16_t port) {
   return false;
 }
 
+std::optional<long> ResidentKiB(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return std::nullopt;
+}
+
+std::optional<long> BlockedSyscall(pid_t pid) {
+  // "running", or "NR arg1 ... sp pc" while blocked in syscall NR, or "-1 sp pc" while blocked
+  // outside one (reading it needs ptrace access to the process: a child of the test has it).
+  std::ifstream file("/proc/" + std::to_string(pid) + "/syscall");
+  std::string first;
+  if (!(file >> first) || first == "running") return std::nullopt;
+  char* end = nullptr;
+  const long number = std::strtol(first.c_str(), &end, 10);
+  if (end == first.c_str()) return std::nullopt;
+  return number;
+}
+
 }  // namespace netref::testing

@@ -1,4 +1,5 @@
-// proc_inspect.h: what /proc says about a process: its children, its zombies, its open fds.
+// proc_inspect.h: what /proc says about a process: its children, its zombies, its open fds, its
+// memory, and the system call it waits in.
 //
 // This kernel has no /proc/PID/task/TID/children, so children are found by scanning
 // /proc/*/stat for the parent pid. Used to prove "no zombie, no leaked child, no leaked fd".
@@ -47,6 +48,13 @@ bool SomeoneListensOn(std::uint16_t port);
 // /proc/net/udp: the bytes waiting in the receive queue of the UDP socket bound to `port`
 // (nullopt if there is none): a server has taken every datagram sent to it once this is 0.
 std::optional<std::size_t> UdpReceiveQueueBytes(std::uint16_t port);
+
+// VmRSS from /proc/PID/status, in KiB; nullopt if the process is gone.
+std::optional<long> ResidentKiB(pid_t pid);
+
+// The system call `pid` is blocked in now (the first field of /proc/PID/syscall: its number),
+// -1 if it is blocked outside one, nullopt if it is running (or gone, or the file unreadable).
+std::optional<long> BlockedSyscall(pid_t pid);
 
 }  // namespace netref::testing
 

@@ -3,15 +3,20 @@
 //   ServerTest   a fixture parameterised by a server program's name; SetUp starts it on
 //                127.0.0.1 port 0 and fails the test if it never prints `listening on`.
 //   MustConnect  a TcpPeer connected to a started server, or a test failure.
+//   WaitsUnaccepted  a client's connection still waits in the listener's queue.
 #ifndef NETREF_HARNESS_SUPPORT_SERVER_TEST_H_
 #define NETREF_HARNESS_SUPPORT_SERVER_TEST_H_
 
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
 #include <chrono>
 #include <optional>
-
-#include <gtest/gtest.h>
+#include <vector>
 
 #include "harness/support/deadline.h"
+#include "harness/support/proc_inspect.h"
+#include "harness/support/socket_state.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
 
@@ -22,6 +27,24 @@ inline TcpPeer MustConnect(const StartedServer& server) {
       TcpPeer::Connect(server.endpoint, Deadline::In(std::chrono::seconds(5)));
   if (!peer) ADD_FAILURE() << "connect to port " << server.endpoint.port << " failed";
   return std::move(*peer);
+}
+
+// True while `peer`'s connection waits in the listener's queue: neither the server nor any
+// process below it holds the accepted socket (/proc). This is the kernel's state, not a silence
+// waited out: a slow but wrong server that accepted the client cannot pass it.
+inline bool WaitsUnaccepted(const StartedServer& server, const TcpPeer& peer) {
+  std::vector<pid_t> processes = DescendantsOf(server.process.pid());
+  processes.push_back(server.process.pid());
+  for (pid_t pid : processes) {
+    if (ConnectionOf(pid, server.endpoint, peer.local())) return false;
+  }
+  return true;
+}
+
+// How many completed connections wait in the server's accept queue (ss), or -1 if unknown.
+inline long AcceptQueueOf(const StartedServer& server) {
+  const std::optional<ListenerQueue> queue = ListenerQueueOf(server.endpoint);
+  return queue ? static_cast<long>(queue->waiting) : -1;
 }
 
 class ServerTest : public ::testing::TestWithParam<const char*> {

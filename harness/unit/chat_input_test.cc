@@ -60,16 +60,18 @@ TEST(C7Framing, EofSendsAnUnterminatedLastLineAndEnds) {
 
 TEST(C7Framing, LongLinesAreCutLikeFgets) {
   // Claim: fgets(buff, BUFSIZ-1) returns at most 8190 bytes, so a longer line is sent in
-  // pieces of 8190 bytes, each fitting the server's 8191-byte buffer.
+  // pieces of 8190 bytes, each fitting the server's 8191-byte buffer. The sizes are the
+  // lecture's numbers, written out: a test that used kMaxChatPiece would follow it anywhere.
   const std::string line(20000, 'x');
   const std::vector<std::string> datagrams = FrameWhole(line + "\n");
   ASSERT_EQ(datagrams.size(), 3u);
-  EXPECT_EQ(datagrams[0], std::string(kMaxChatPiece, 'x'));
-  EXPECT_EQ(datagrams[1], std::string(kMaxChatPiece, 'x'));
-  EXPECT_EQ(datagrams[2], std::string(20000 - 2 * kMaxChatPiece, 'x') + "\n");
+  EXPECT_EQ(datagrams[0], std::string(8190, 'x'));
+  EXPECT_EQ(datagrams[1], std::string(8190, 'x'));
+  EXPECT_EQ(datagrams[2], std::string(20000 - 2 * 8190, 'x') + "\n");
+  for (const std::string& datagram : datagrams) EXPECT_LE(datagram.size(), 8191u);
   // A line of exactly 8190 bytes without its newline: the newline comes alone, as with fgets.
-  EXPECT_EQ(FrameWhole(std::string(kMaxChatPiece, 'y') + "\n"),
-            (std::vector<std::string>{std::string(kMaxChatPiece, 'y'), "\n"}));
+  EXPECT_EQ(FrameWhole(std::string(8190, 'y') + "\n"),
+            (std::vector<std::string>{std::string(8190, 'y'), "\n"}));
 }
 
 TEST(C7Framing, NulBytesAreSent) {

@@ -7,6 +7,7 @@
 // a second channel independent of the status encoding. The gtest process is single-threaded, so
 // fork is safe; a child only calls async-signal-safe functions before it ends.
 // Must not: leave a child unreaped (every test reaps or kills what it forked).
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -16,12 +17,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
+#include "harness/support/child_wait.h"
+#include "harness/support/deadline.h"
 #include "reference/core/wait_status.h"
 
 namespace netref::testing {
@@ -56,25 +59,24 @@ pid_t ForkChild(End end) {
 }
 
 // Peeks at the child's end through waitid (WNOWAIT: still reapable), then reaps it with waitpid
-// and returns the raw status.
+// and returns the raw status. Bounded: a child that does not change state within 10 s (times
+// NETREF_TIME_SCALE) fails the test and is killed and reaped, rather than hanging it.
 struct Observed {
   siginfo_t info{};
   int raw = 0;
 };
 Observed WaitBoth(pid_t pid, int waitid_flags, int waitpid_flags) {
+  const Deadline deadline = Deadline::In(std::chrono::seconds(10));
   Observed seen;
-  while (::waitid(P_PID, static_cast<id_t>(pid), &seen.info, waitid_flags | WNOWAIT) != 0) {
-    if (errno != EINTR) {
-      ADD_FAILURE() << "waitid: " << errno;
-      break;
-    }
+  const std::optional<siginfo_t> info = PeekChild(pid, waitid_flags, deadline);
+  const std::optional<int> raw = info ? WaitChild(pid, waitpid_flags, deadline) : std::nullopt;
+  if (!info || !raw) {
+    ADD_FAILURE() << "child " << pid << " did not change state in time (errno " << errno << ")";
+    KillAndReap(pid);
+    return seen;
   }
-  while (::waitpid(pid, &seen.raw, waitpid_flags) != pid) {
-    if (errno != EINTR) {
-      ADD_FAILURE() << "waitpid: " << errno;
-      break;
-    }
-  }
+  seen.info = *info;
+  seen.raw = *raw;
   return seen;
 }
 

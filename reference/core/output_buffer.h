@@ -3,6 +3,11 @@
 // A blocking writer loops until Pending() is empty (posix/io.h WriteAll); a non-blocking one
 // (the epoll server) keeps the buffer across readiness events. Consume(n) after a write of n
 // bytes. Must not: do I/O.
+//
+// Written bytes are freed when the buffer drains, not before: a writer that appends faster than
+// it drains keeps them all. The epoll server never does: it reads again only once a client's
+// echo is all written, so a buffer holds at most one read (kMaxRead bytes), and compacting a
+// half-written buffer would be code that no program runs.
 #ifndef NETREF_REFERENCE_CORE_OUTPUT_BUFFER_H_
 #define NETREF_REFERENCE_CORE_OUTPUT_BUFFER_H_
 
@@ -23,7 +28,7 @@ class OutputBuffer {
 
  private:
   std::string data_;
-  std::size_t offset_ = 0;  // Bytes of data_ already written; compacted when it grows large.
+  std::size_t offset_ = 0;  // Bytes of data_ already written; 0 again once all are.
 };
 
 }  // namespace netref::core

@@ -21,8 +21,10 @@
 
 namespace {
 
-// Sleeps the whole interval: a signal that is not ignored (SIGTERM's default kills anyway, but
-// a SIGCONT after a SIGTSTP interrupts nanosleep) resumes the remaining time.
+// Sleeps the whole interval. Only a signal whose handler runs can cut nanosleep short (EINTR),
+// and this demo installs none: SIGINT is ignored, fatal signals kill, and Linux restarts a sleep
+// stopped by SIGTSTP and resumed by SIGCONT by itself. The retry is a guard for a handler added
+// later, not a path a test can reach.
 void SleepMs(int ms) {
   timespec left{ms / 1000, static_cast<long>(ms % 1000) * 1000000L};
   netref::posix::RetryOnEintr([&] { return ::nanosleep(&left, &left); });
