@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "harness/support/deadline.h"
@@ -25,7 +27,12 @@ namespace netref::testing {
 inline TcpPeer MustConnect(const StartedServer& server) {
   std::optional<TcpPeer> peer =
       TcpPeer::Connect(server.endpoint, Deadline::In(std::chrono::seconds(5)));
-  if (!peer) ADD_FAILURE() << "connect to port " << server.endpoint.port << " failed";
+  // A failed connect ends the test here: gtest reports the exception as the test's failure
+  // (a function that returns a peer cannot ASSERT, and an empty optional must not be used).
+  if (!peer) {
+    throw std::runtime_error("connect to port " + std::to_string(server.endpoint.port) +
+                             " failed");
+  }
   return std::move(*peer);
 }
 
