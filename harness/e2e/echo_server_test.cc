@@ -25,12 +25,7 @@ using std::chrono::seconds;
 
 // Waits (bounded) until `pid` has no children at all (zombies included).
 bool WaitUntilNoChildren(pid_t pid, milliseconds limit) {
-  const Deadline deadline = Deadline::In(limit);
-  while (!ChildrenOf(pid).empty()) {
-    if (deadline.expired()) return false;
-    ::usleep(2000);
-  }
-  return true;
+  return PollUntil([&] { return ChildrenOf(pid).empty(); }, Deadline::In(limit));
 }
 
 // Every byte value, NUL first, twice over.

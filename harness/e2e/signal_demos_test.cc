@@ -50,11 +50,7 @@ bool Ignores(pid_t pid, int signal) {
 // Waits (bounded) until `ready` holds; false if the deadline passes first.
 template <typename Predicate>
 bool WaitUntil(Predicate ready, const Deadline& deadline) {
-  while (!ready()) {
-    if (deadline.expired()) return false;
-    ::usleep(1000);
-  }
-  return true;
+  return PollUntil(ready, deadline);
 }
 
 TEST(S1Lives, EachSigintCostsOneLifeAndTheEleventhKills) {

@@ -104,14 +104,10 @@ std::ostream& operator<<(std::ostream& os, const ClientPlan& plan) {
 }
 
 // Polls `done` until it holds or `deadline` passes: the kernel and the server's reaper finish
-// asynchronously after a client leaves. Bounded; a short pause between looks.
+// asynchronously after a client leaves.
 template <typename Done>
 bool Eventually(Done done, const Deadline& deadline) {
-  while (!done()) {
-    if (deadline.expired()) return false;
-    ::usleep(2000);
-  }
-  return true;
+  return PollUntil(done, deadline);
 }
 
 // One connected client working through its plan.

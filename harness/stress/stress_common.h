@@ -51,12 +51,7 @@ inline double CpuSeconds(pid_t pid) {
 // Polls /proc until `done` holds or `limit` (scaled) passes; true if it held.
 template <typename Done>
 bool Eventually(Done done, std::chrono::milliseconds limit) {
-  const Deadline deadline = Deadline::In(limit);
-  while (!done()) {
-    if (deadline.expired()) return false;
-    ::usleep(2000);
-  }
-  return true;
+  return PollUntil(done, Deadline::In(limit));
 }
 
 inline bool NoZombiesWithin(pid_t server, std::chrono::milliseconds limit) {
