@@ -14,6 +14,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
@@ -96,6 +97,42 @@ TEST(S1Lives, TenDeliveriesGiveTenLinesAndTheProcessLives) {
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->KilledBy(SIGINT)) << core::DescribeWaitStatus(*status);
   EXPECT_EQ(demo.ReadStdoutToEof(Deadline::In(seconds(5))), "") << "a line after the tenth";
+}
+
+TEST(S1Lives, TwoDeliveriesBeforeTheMainLoopReadsThemAreTwoLives) {
+  // Claim: two SIGINTs delivered before the main loop takes the count are two lives and two
+  // lines, not one wake-up's. strace makes it certain, not likely: it injects a second SIGINT
+  // at the main loop's first read, the drain of the wake fd, after the first SIGINT's handler
+  // and before the count is taken. Then 8 more SIGINTs give the lines down to 1, and the next
+  // one (the eleventh delivery, the tenth sent) kills.
+  if (::access("/usr/bin/strace", X_OK) != 0) GTEST_SKIP() << "strace is not installed";
+  Subprocess strace = Subprocess::Start({"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e",
+                                         "trace=read", "-e", "inject=read:signal=SIGINT:when=1",
+                                         BinPath("sig_lives")});
+  std::vector<pid_t> below;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        below = DescendantsOf(strace.pid());
+        return below.size() == 1 && SignalCaught(below[0], SIGINT);
+      },
+      Deadline::In(seconds(10))))
+      << strace.stderr_text();
+  const pid_t demo = below[0];
+  ASSERT_TRUE(DeliverSigint(demo));
+  for (int lives = core::kLives; lives >= core::kLives - 1; --lives) {
+    EXPECT_EQ(strace.ReadLine(Deadline::In(seconds(5))),
+              std::optional<std::string>(core::LivesLine(lives)))
+        << "one wake-up, two deliveries";
+  }
+  for (int lives = core::kLives - 2; lives >= 1; --lives) {
+    ASSERT_TRUE(DeliverSigint(demo)) << "SIGINT for life " << lives;
+    EXPECT_EQ(strace.ReadLine(Deadline::In(seconds(5))),
+              std::optional<std::string>(core::LivesLine(lives)));
+  }
+  ASSERT_TRUE(DeliverSigint(demo));
+  std::optional<core::WaitStatus> status = strace.Wait(Deadline::In(seconds(5)));
+  ASSERT_TRUE(status.has_value()) << "the eleventh delivery was caught instead of killing";
+  EXPECT_TRUE(status->KilledBy(SIGINT)) << core::DescribeWaitStatus(*status);  // strace's too.
 }
 
 }  // namespace
