@@ -178,6 +178,19 @@ class ServerUnderTest {
     return status && status->ExitedWith(0) && none_left;
   }
 
+  // After Stop: the console lines the server reported dropped (G3's lines into the pipe this
+  // benchmark drains). Any at all means its console was full for the 50 ms grace once, and the
+  // server waited that long on it: the cell did not measure the server alone.
+  int ConsoleDrops() {
+    const std::string errors = server_.process.stderr_text();
+    int drops = 0;
+    for (std::size_t at = errors.find("console: "); at != std::string::npos;
+         at = errors.find("console: ", at + 1)) {
+      drops += std::atoi(errors.c_str() + at + std::strlen("console: "));
+    }
+    return drops;
+  }
+
   int peak_children() const { return peak_children_; }
   double peak_rss_kib() const { return peak_rss_kib_; }
   double peak_parent_rss_kib() const { return peak_parent_rss_kib_; }
@@ -271,6 +284,7 @@ void RunAgainst(benchmark::State& state, const Model& model, const std::string& 
   state.counters["parent_rss_kib"] = server.peak_parent_rss_kib();
   state.counters["parent_maps"] = server.peak_parent_maps();
   state.counters["zombies"] = zombies;
+  state.counters["console_drops"] = server.ConsoleDrops();
   state.counters["errors"] = static_cast<double>(result.errors);
 }
 

@@ -103,6 +103,9 @@ class Cell:
         other = self.med("other_cpu_cores")
         if other is not None and other > NOISE_OTHER_CORES:
             reasons.append(f"other processes used {other:.2f} cores")
+        drops = self.worst("console_drops")
+        if drops:
+            reasons.append(f"its console stalled ({drops:.0f} lines dropped)")
         return reasons + self.extra_noise
 
     extra_noise = ()

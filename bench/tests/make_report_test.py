@@ -197,6 +197,15 @@ class B1ReportFlags(ReportTest):
         self.assertIn("Above the loopback limit, so noise:** 64 B: epoll", report.reading())
         self.assertIn("1 cell above it, flagged noise", report.text)
 
+    def testAConsoleThatStalledMakesTheCellNoise(self):
+        """A netref server that dropped console lines waited 50 ms on its console: noise."""
+        data = copy.deepcopy(self.data)
+        entries(data, "churn/iterative/clients:1")[0]["console_drops"] = 3.0
+        report = self.report(data)
+        self.assertIn("its console stalled (3 lines dropped)", report.text)
+        clean = self.report(name="clean")
+        self.assertNotIn("console stalled", clean.text)
+
     def testAZombieFailsTheReportLoudly(self):
         """One zombie after one run: 'NOT MET' in Must show, a ZOMBIES bullet, exit status 1."""
         clean = self.report(name="clean")
