@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,6 +19,7 @@
 
 #include "reference/core/console_lines.h"
 #include "reference/posix/fd_io.h"
+#include "reference/posix/signal_action.h"
 
 namespace netref::posix {
 namespace {
@@ -71,6 +74,10 @@ Sink OpenSink(int fd) {
     // the shell's: leave it alone and poll before each write (another writer may still win
     // the room between the poll and the write).
     if (S_ISFIFO(info.st_mode) && SetNonBlocking(fd, true).ok()) return Sink{fd};
+    // A poll that says POLLOUT promises room for some bytes, not for the line: a write to the
+    // terminal still blocks once it is nearly full. A timer bounds that write (WriteOnce), and
+    // its signal must interrupt it: a handler that does nothing, without SA_RESTART.
+    if (!SetSignalAction(SIGALRM, [](int) {}, /*flags=*/0).ok()) return Sink{-1};
     return Sink{fd, false, /*poll_first=*/true};
   }
   return Sink{fd};  // A regular file: a write there waits for no reader.
@@ -92,7 +99,31 @@ bool WaitForRoom(const Sink& sink, int stop_fd, std::chrono::steady_clock::time_
   }
 }
 
-ssize_t WriteOnce(const Sink& sink, std::string_view bytes) {
+// A blocking write to a shared terminal, bounded by `give_up_at`: an interval timer's SIGALRM
+// interrupts it (EINTR, or the count written so far), and an interrupted write is reported as
+// EAGAIN, so the caller's wait for room decides (time left, a stop, or the line dropped).
+ssize_t WriteBounded(int fd, std::string_view bytes,
+                     std::chrono::steady_clock::time_point give_up_at) {
+  const auto left =
+      std::chrono::ceil<std::chrono::microseconds>(give_up_at - std::chrono::steady_clock::now());
+  if (left.count() <= 0) {
+    errno = EAGAIN;
+    return -1;
+  }
+  itimerval timer{};
+  timer.it_value.tv_sec = static_cast<time_t>(left.count() / 1000000);
+  timer.it_value.tv_usec = static_cast<suseconds_t>(left.count() % 1000000);
+  (void)::setitimer(ITIMER_REAL, &timer, nullptr);
+  const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+  const int err = errno;
+  const itimerval off{};
+  (void)::setitimer(ITIMER_REAL, &off, nullptr);
+  errno = (n < 0 && err == EINTR) ? EAGAIN : err;
+  return n;
+}
+
+ssize_t WriteOnce(const Sink& sink, std::string_view bytes,
+                  std::chrono::steady_clock::time_point give_up_at) {
   if (sink.is_socket) {
     return ::send(sink.fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   }
@@ -102,6 +133,7 @@ ssize_t WriteOnce(const Sink& sink, std::string_view bytes) {
       errno = EAGAIN;
       return -1;
     }
+    return WriteBounded(sink.fd, bytes, give_up_at);
   }
   return ::write(sink.fd, bytes.data(), bytes.size());
 }
@@ -125,7 +157,7 @@ void WriteLine(Stream stream, std::string_view prefix, std::string_view line) {
   const auto give_up_at = std::chrono::steady_clock::now() + kConsoleGrace;
   std::string_view rest = record;
   while (true) {
-    const ssize_t n = WriteOnce(sink, rest);
+    const ssize_t n = WriteOnce(sink, rest, give_up_at);
     if (n >= 0) {
       rest.remove_prefix(static_cast<std::size_t>(n));  // A terminal may take part of it.
       if (!rest.empty()) continue;

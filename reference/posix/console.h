@@ -13,6 +13,9 @@
 // cannot be written in time is dropped and counted; once one has been dropped, later lines do
 // not wait at all until one gets through again. The count and that "congested" state are shared
 // by the program and every child it forks, and the count is reported on stderr at exit.
+// A terminal that cannot be reopened (another user's) is shared with the shell and stays
+// blocking: each write there is bounded by an interval timer (SIGALRM, a handler that does
+// nothing), so a nearly full terminal can cost a line its tail, never the server its echo.
 // Deviation: the lecture's printf blocks on a full console, and its server with it.
 #ifndef NETREF_REFERENCE_POSIX_CONSOLE_H_
 #define NETREF_REFERENCE_POSIX_CONSOLE_H_
