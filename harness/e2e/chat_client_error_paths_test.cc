@@ -107,5 +107,18 @@ TEST(C7SendError, TheClientEndsWithOneNamingTheServerWhenASendFails) {
   EXPECT_EQ(first->bytes, "witness");
 }
 
+TEST(C7PollError, TheClientEndsWithOneWhenItCannotWaitForInput) {
+  // Claim: when the sender's wait for stdin and signals fails (poll: ENOMEM, injected), the
+  // client says so, ends its receiver and exits 1 instead of spinning or hanging.
+  if (!StraceAvailable()) GTEST_SKIP() << "strace is not installed";
+  UdpPeer server = *UdpPeer::Bind();
+  SpawnOptions options;
+  options.pipe_stdin = true;
+  TracedProgram client = StartTraced({"-e", "trace=poll", "-e", "inject=poll:error=ENOMEM"},
+                                     "udp_chat_client", ClientArgs(server), options);
+  ASSERT_GT(client.program, 0) << client.tracer.stderr_text();
+  ExpectEndsWithOneSaying(client.tracer, client.program, "poll: Cannot allocate memory");
+}
+
 }  // namespace
 }  // namespace netref::testing
