@@ -149,8 +149,7 @@ TracedProgram StartEpollFailingEpollCtl(int when) {
 
 // SIGTERM to the traced server: it exits 0, and strace with it.
 void ExpectStopsWithZero(TracedProgram& server) {
-  ASSERT_EQ(::kill(server.program, SIGTERM), 0);
-  std::optional<core::WaitStatus> status = server.tracer.Wait(Deadline::In(seconds(10)));
+  std::optional<core::WaitStatus> status = StopTraced(server, Deadline::In(seconds(10)));
   ASSERT_TRUE(status.has_value()) << "still running 10 s after SIGTERM";
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }

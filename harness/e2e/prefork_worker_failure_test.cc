@@ -32,9 +32,9 @@ TEST(B1PreforkWorkerFails, AWorkerWhoseAcceptFailsIsLoggedAndReplacedAndTheClien
   // supervisor logs that exit and starts another worker, which serves the client that was
   // waiting; the pool is back to its size, and SIGTERM still ends it with exit 0.
   if (!StraceAvailable()) GTEST_SKIP() << "strace is not installed";
-  TracedProgram server = StartTracedServer(
-      {"-e", "trace=accept4", "-e", "inject=accept4:error=EBADF:when=2"}, "tcp_echo_prefork",
-      {"--workers", "1"});
+  TracedProgram server =
+      StartTracedServer({"-e", "trace=accept4", "-e", "inject=accept4:error=EBADF:when=2"},
+                        "tcp_echo_prefork", {"--workers", "1"});
   ASSERT_NE(server.endpoint.port, 0) << server.tracer.stderr_text();
 
   std::optional<TcpPeer> first = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
@@ -51,14 +51,13 @@ TEST(B1PreforkWorkerFails, AWorkerWhoseAcceptFailsIsLoggedAndReplacedAndTheClien
   server.tracer.PumpNow();
   const std::string errors = server.tracer.stderr_text();
   EXPECT_NE(errors.find("accept: Bad file descriptor"), std::string::npos) << errors;
-  EXPECT_TRUE(std::regex_search(
-      errors, std::regex("worker [0-9]+ exited with status 1; starting another")))
+  EXPECT_TRUE(
+      std::regex_search(errors, std::regex("worker [0-9]+ exited with status 1; starting another")))
       << errors;
   EXPECT_TRUE(PollUntil([&] { return ChildrenOf(server.program).size() == 1; },
                         Deadline::In(milliseconds(3000))))
       << "the pool is not back to one worker";
-  ASSERT_EQ(::kill(server.program, SIGTERM), 0);
-  std::optional<core::WaitStatus> status = server.tracer.Wait(Deadline::In(seconds(10)));
+  std::optional<core::WaitStatus> status = StopTraced(server, Deadline::In(seconds(10)));
   ASSERT_TRUE(status.has_value()) << "still running 10 s after SIGTERM";
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }
@@ -85,8 +84,7 @@ TEST(B1PreforkForkFails, AFailedForkLeavesThePoolShortThenItIsFilled) {
   server.tracer.PumpNow();
   const std::string errors = server.tracer.stderr_text();
   EXPECT_NE(errors.find("fork: Resource temporarily unavailable"), std::string::npos) << errors;
-  ASSERT_EQ(::kill(server.program, SIGTERM), 0);
-  std::optional<core::WaitStatus> status = server.tracer.Wait(Deadline::In(seconds(10)));
+  std::optional<core::WaitStatus> status = StopTraced(server, Deadline::In(seconds(10)));
   ASSERT_TRUE(status.has_value()) << "still running 10 s after SIGTERM";
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }

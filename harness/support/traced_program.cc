@@ -74,4 +74,9 @@ TracedProgram StartTracedServer(const std::vector<std::string>& strace_options,
   return server;
 }
 
+std::optional<core::WaitStatus> StopTraced(TracedProgram& traced, const Deadline& deadline) {
+  if (traced.program <= 0 || ::kill(traced.program, SIGTERM) != 0) return std::nullopt;
+  return traced.tracer.Wait(deadline);
+}
+
 }  // namespace netref::testing

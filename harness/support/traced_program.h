@@ -10,12 +10,15 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "harness/support/deadline.h"
 #include "harness/support/subprocess.h"
 #include "reference/core/ipv4.h"
+#include "reference/core/wait_status.h"
 
 namespace netref::testing {
 
@@ -43,6 +46,10 @@ TracedProgram StartTraced(const std::vector<std::string>& strace_options, std::s
 // printed `listening on`; endpoint.port stays 0 if it never did.
 TracedProgram StartTracedServer(const std::vector<std::string>& strace_options,
                                 std::string_view name, const std::vector<std::string>& extra = {});
+
+// SIGTERM to the program, then its end as strace reports it (strace exits as the program did);
+// nullopt if it is still running when `deadline` passes.
+std::optional<core::WaitStatus> StopTraced(TracedProgram& traced, const Deadline& deadline);
 
 }  // namespace netref::testing
 
