@@ -17,6 +17,7 @@
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
 #include "harness/support/traced_program.h"
+#include "harness/support/traced_test.h"
 #include "harness/support/udp_peer.h"
 #include "reference/core/chat_lines.h"
 #include "reference/core/chat_wire.h"
@@ -26,13 +27,6 @@ namespace netref::testing {
 namespace {
 
 using std::chrono::seconds;
-
-// SIGTERM to the traced server: it exits 0, and strace with it.
-void ExpectStopsWithZero(TracedProgram& server) {
-  std::optional<core::WaitStatus> status = StopTraced(server, Deadline::In(seconds(10)));
-  ASSERT_TRUE(status.has_value()) << "still running 10 s after SIGTERM";
-  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
-}
 
 TEST(G5AcceptPolicy, AnAcceptWithoutMemoryBacksOffAndTheWaitingClientIsServed) {
   // Claim: when accept fails with ENOMEM (injected, the first accept only), the server logs

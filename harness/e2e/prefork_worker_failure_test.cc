@@ -20,6 +20,7 @@
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
 #include "harness/support/traced_program.h"
+#include "harness/support/traced_test.h"
 
 namespace netref::testing {
 namespace {
@@ -57,9 +58,7 @@ TEST(B1PreforkWorkerFails, AWorkerWhoseAcceptFailsIsLoggedAndReplacedAndTheClien
   EXPECT_TRUE(PollUntil([&] { return ChildrenOf(server.program).size() == 1; },
                         Deadline::In(milliseconds(3000))))
       << "the pool is not back to one worker";
-  std::optional<core::WaitStatus> status = StopTraced(server, Deadline::In(seconds(10)));
-  ASSERT_TRUE(status.has_value()) << "still running 10 s after SIGTERM";
-  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
+  ExpectStopsWithZero(server);
 }
 
 TEST(B1PreforkForkFails, AFailedForkLeavesThePoolShortThenItIsFilled) {
@@ -84,9 +83,7 @@ TEST(B1PreforkForkFails, AFailedForkLeavesThePoolShortThenItIsFilled) {
   server.tracer.PumpNow();
   const std::string errors = server.tracer.stderr_text();
   EXPECT_NE(errors.find("fork: Resource temporarily unavailable"), std::string::npos) << errors;
-  std::optional<core::WaitStatus> status = StopTraced(server, Deadline::In(seconds(10)));
-  ASSERT_TRUE(status.has_value()) << "still running 10 s after SIGTERM";
-  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
+  ExpectStopsWithZero(server);
 }
 
 }  // namespace
