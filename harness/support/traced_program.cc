@@ -46,7 +46,8 @@ TracedProgram StartTraced(const std::vector<std::string>& strace_options, std::s
   argv.insert(argv.end(), args.begin(), args.end());
   Subprocess tracer = Subprocess::Start(argv, options);
   // strace's first children are its own probes of ptrace, which end at once: the program is
-  // the child that runs the program's path.
+  // the child that runs the program's path. A program that fails at once may be gone (and strace
+  // ended, a zombie) before it is seen.
   const std::string path = BinPath(program);
   pid_t traced = -1;
   PollUntil(
@@ -54,7 +55,8 @@ TracedProgram StartTraced(const std::vector<std::string>& strace_options, std::s
         for (const ProcInfo& child : ChildrenOf(tracer.pid())) {
           if (CommandOf(child.pid) == path) traced = child.pid;
         }
-        return traced > 0;
+        const std::optional<ProcInfo> strace = ReadProc(tracer.pid());
+        return traced > 0 || !strace || strace->state == 'Z';
       },
       Deadline::In(std::chrono::seconds(10)));
   return TracedProgram(std::move(tracer), traced);

@@ -32,7 +32,7 @@ struct TracedProgram {
   ~TracedProgram();
 
   Subprocess tracer;   // strace itself: the program's console, and its end (strace exits alike).
-  pid_t program = -1;  // The traced program, or -1 if it never started.
+  pid_t program = -1;  // The traced program; -1 if it never started, or ended before seen.
   core::Endpoint endpoint{core::kLoopbackAddress, 0};  // A server's G2 port; 0 otherwise.
 };
 
