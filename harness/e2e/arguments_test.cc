@@ -1,15 +1,14 @@
 // arguments_test.cc: G1 at the edge: what each binary does with a bad command line.
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "harness/support/deadline.h"
 #include "harness/support/subprocess.h"

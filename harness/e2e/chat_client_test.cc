@@ -243,8 +243,8 @@ TEST_F(C7ChatClient, SigkillToTheParentLeavesNoOrphan) {
   // outlive it: PR_SET_PDEATHSIG has the kernel kill it. The receiver is first seen blocked in
   // recvmsg, past its prctl: a parent killed earlier leaves a child that finds itself orphaned
   // by the getppid check and exits 0 instead (also no orphan, but not the path named here).
-  ASSERT_TRUE(PollUntil([&] { return BlockedSyscall(receiver_) == SYS_recvmsg; },
-                        Deadline::In(seconds(5))))
+  ASSERT_TRUE(
+      PollUntil([&] { return BlockedSyscall(receiver_) == SYS_recvmsg; }, Deadline::In(seconds(5))))
       << "the receiver never blocked in recvmsg";
   client_->Signal(SIGKILL);
   std::optional<core::WaitStatus> status = client_->Wait(Deadline::In(seconds(10)));

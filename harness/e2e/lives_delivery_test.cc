@@ -106,9 +106,9 @@ TEST(S1Lives, TwoDeliveriesBeforeTheMainLoopReadsThemAreTwoLives) {
   // and before the count is taken. Then 8 more SIGINTs give the lines down to 1, and the next
   // one (the eleventh delivery, the tenth sent) kills.
   if (::access("/usr/bin/strace", X_OK) != 0) GTEST_SKIP() << "strace is not installed";
-  Subprocess strace = Subprocess::Start({"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e",
-                                         "trace=read", "-e", "inject=read:signal=SIGINT:when=1",
-                                         BinPath("sig_lives")});
+  Subprocess strace =
+      Subprocess::Start({"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=read",
+                         "-e", "inject=read:signal=SIGINT:when=1", BinPath("sig_lives")});
   std::vector<pid_t> below;
   ASSERT_TRUE(PollUntil(
       [&] {

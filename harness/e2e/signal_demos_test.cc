@@ -3,6 +3,7 @@
 // Signals coalesce, so every test sends one signal and waits for the line it causes before
 // sending the next; "the handler is in place" is read from /proc/PID/status (SigCgt/SigIgn)
 // rather than guessed with a sleep. Must not: signal anything but the demo it started.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,8 +14,6 @@
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "harness/support/deadline.h"
 #include "harness/support/proc_inspect.h"
@@ -57,8 +56,8 @@ TEST(S1Lives, EachSigintCostsOneLifeAndTheEleventhKills) {
   // Claim: after k SIGINTs (k = 1..10) the demo has printed exactly the lines for 10 down to
   // 11-k and is alive; the 11th SIGINT ends it by SIGINT.
   Subprocess demo = Subprocess::Start({BinPath("sig_lives")});
-  ASSERT_TRUE(WaitUntil([&] { return Catches(demo.pid(), SIGINT); },
-                        Deadline::In(milliseconds(5000))))
+  ASSERT_TRUE(
+      WaitUntil([&] { return Catches(demo.pid(), SIGINT); }, Deadline::In(milliseconds(5000))))
       << "sig_lives never installed its SIGINT handler";
   std::vector<std::string> expected;
   for (int k = 1; k <= core::kLives; ++k) {

@@ -47,7 +47,7 @@ std::int64_t MillisecondsOf(Clock::time_point t) {
                             const posix::Console& console) {
   const auto end = [](int status) {
     posix::FlushCoverage();
-    ::_exit(status);
+    ::_exit(status);  // GCOVR_EXCL_LINE: after the counters are written, never counted.
   };
   // The listener is shared. Each worker waits on it through its own epoll set with
   // EPOLLEXCLUSIVE, so a new connection wakes one idle worker (or a few), not the whole pool
