@@ -8,6 +8,8 @@
 #define NETREF_REFERENCE_POSIX_COVERAGE_FLUSH_H_
 
 #ifdef NETREF_COVERAGE
+#include <signal.h>
+
 extern "C" void __gcov_dump(void);
 #endif
 
@@ -15,7 +17,14 @@ namespace netref::posix {
 
 inline void FlushCoverage() {
 #ifdef NETREF_COVERAGE
+  // With every blockable signal held back: a SIGTERM (a server ending its children) landing
+  // mid-write would leave a half-written counter file, which the next process to merge into it
+  // reports on its stderr ("profiling: ... Merge mismatch") and a test then sees.
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
   __gcov_dump();
+  sigprocmask(SIG_SETMASK, &old, nullptr);
 #endif
 }
 
