@@ -24,6 +24,7 @@
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
+#include "harness/support/traced_program.h"
 
 namespace netref::testing {
 namespace {
@@ -167,20 +168,15 @@ TEST(T3ForkEagain, AFailedForkClosesThatClientOnlyAndTheServerGoesOn) {
   // Claim: when the server's 3rd fork fails with EAGAIN, the 3rd client is closed (reads EOF)
   // with a `fork: ... closing client` line on stderr, and the clients before and after it are
   // served; no zombie is left.
-  Subprocess strace = Subprocess::Start(
-      {"/usr/bin/strace", "-o", "/dev/null", "-e", "trace=clone,clone3", "-e",
-       "inject=clone,clone3:error=EAGAIN:when=3", BinPath("tcp_echo_fork"), "0", "--bind",
-       "127.0.0.1"});
-  std::optional<std::string> listening =
-      strace.WaitForLineStartingWith("listening on ", Deadline::In(seconds(10)));
-  ASSERT_TRUE(listening.has_value()) << strace.stderr_text();
-  const core::Endpoint endpoint{core::kLoopbackAddress,
-                                static_cast<std::uint16_t>(std::stoi(
-                                    listening->substr(listening->rfind(':') + 1)))};
-  // The server is strace's only child.
-  std::vector<ProcInfo> under_strace = ChildrenOf(strace.pid());
-  ASSERT_EQ(under_strace.size(), 1u);
-  const pid_t server = under_strace[0].pid;
+  // Under strace, which counts the server's own clones (its children make none). A failed
+  // check anywhere below still ends the server: TracedProgram kills it by pid.
+  TracedProgram traced = StartTracedServer(
+      {"-e", "trace=clone,clone3", "-e", "inject=clone,clone3:error=EAGAIN:when=3"},
+      "tcp_echo_fork");
+  ASSERT_NE(traced.endpoint.port, 0) << traced.tracer.stderr_text();
+  Subprocess& strace = traced.tracer;
+  const core::Endpoint endpoint = traced.endpoint;
+  const pid_t server = traced.program;
 
   for (int client = 1; client <= 5; ++client) {
     const Deadline deadline = Deadline::In(seconds(10));
