@@ -1,0 +1,95 @@
+// t4_interrupted_accept_test.cc: the fork server's accept, interrupted by a signal, is simply
+// called again (T4: "accept may be interrupted by SIGCHLD; retry on EINTR").
+//
+// A real SIGCHLD cannot be made to land inside accept4: the listener is non-blocking and the
+// server calls accept4 only once epoll has reported a client, so the call never sleeps. strace
+// makes the interruption certain instead: it fails the server's first three accept4 calls with
+// EINTR (the syscall is not run, so the pending connection stays queued), and its log proves
+// that they were injected and answered. The test then asserts on what a client and /proc see.
+// Must not: signal any process the test did not start (or that its servers did not fork).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "harness/support/deadline.h"
+#include "harness/support/proc_inspect.h"
+#include "harness/support/subprocess.h"
+#include "harness/support/tcp_peer.h"
+
+namespace netref::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// How many lines of `text` contain `needle`.
+int CountLines(const std::string& text, const std::string& needle) {
+  std::istringstream lines(text);
+  int count = 0;
+  for (std::string line; std::getline(lines, line);)
+    count += line.find(needle) != std::string::npos;
+  return count;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(T4InterruptedAccept, EintrFromAcceptIsRetriedAndTheClientsAreServed) {
+  // Claim: with its first three accept4 calls failing with EINTR, the fork server still accepts
+  // the waiting client (the fourth call), serves it and the next one, reaps both children,
+  // logs nothing on stderr (an interrupted call is no error), and exits 0 on SIGTERM.
+  const std::string log =
+      ::testing::TempDir() + "t4_interrupted_accept." + std::to_string(::getpid()) + ".strace";
+  Subprocess strace = Subprocess::Start({"/usr/bin/strace", "-o", log, "-e", "trace=accept4", "-e",
+                                         "inject=accept4:error=EINTR:when=1..3",
+                                         BinPath("tcp_echo_fork"), "0", "--bind", "127.0.0.1"});
+  std::optional<std::string> listening =
+      strace.WaitForLineStartingWith("listening on ", Deadline::In(seconds(10)));
+  ASSERT_TRUE(listening.has_value()) << strace.stderr_text();
+  const core::Endpoint endpoint{
+      core::kLoopbackAddress,
+      static_cast<std::uint16_t>(std::stoi(listening->substr(listening->rfind(':') + 1)))};
+  const std::vector<ProcInfo> under_strace = ChildrenOf(strace.pid());
+  ASSERT_EQ(under_strace.size(), 1u);
+  const pid_t server = under_strace[0].pid;
+
+  for (const char* message : {"first, after three EINTRs", "second"}) {
+    SCOPED_TRACE(message);
+    std::optional<TcpPeer> client = TcpPeer::Connect(endpoint, Deadline::In(seconds(5)));
+    ASSERT_TRUE(client.has_value());
+    EXPECT_EQ(RoundTrip(*client, message, Deadline::In(seconds(5))), message)
+        << strace.stderr_text();
+    client->Close();
+  }
+  // Both children ended with their clients and were reaped: none is left, not even a zombie.
+  EXPECT_TRUE(PollUntil([&] { return ChildrenOf(server).empty(); }, Deadline::In(seconds(5))))
+      << ChildrenOf(server).size() << " children left";
+
+  const std::string trace = ReadFile(log);
+  EXPECT_EQ(CountLines(trace, "= -1 EINTR (Interrupted system call) (INJECTED)"), 3) << trace;
+  EXPECT_GE(CountLines(trace, "accept4("), 4) << trace;
+
+  ASSERT_EQ(::kill(server, SIGTERM), 0);  // The server itself: strace blocks fatal signals.
+  std::optional<core::WaitStatus> status = strace.Wait(Deadline::In(seconds(10)));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
+  EXPECT_EQ(strace.stderr_text(), "") << "an interrupted accept is no error";
+  const std::string out = strace.ReadStdoutToEof(Deadline::In(seconds(5)));
+  EXPECT_EQ(CountLines(out, " is connected..."), 2) << out;
+  std::remove(log.c_str());
+}
+
+}  // namespace
+}  // namespace netref::testing
