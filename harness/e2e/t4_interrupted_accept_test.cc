@@ -52,15 +52,12 @@ TEST(T4InterruptedAccept, EintrFromAcceptIsRetriedAndTheClientsAreServed) {
   // logs nothing on stderr (an interrupted call is no error), and exits 0 on SIGTERM.
   const std::string log =
       ::testing::TempDir() + "t4_interrupted_accept." + std::to_string(::getpid()) + ".strace";
-  Subprocess strace = Subprocess::Start({"/usr/bin/strace", "-o", log, "-e", "trace=accept4", "-e",
-                                         "inject=accept4:error=EINTR:when=1..3",
-                                         BinPath("tcp_echo_fork"), "0", "--bind", "127.0.0.1"});
-  std::optional<std::string> listening =
-      strace.WaitForLineStartingWith("listening on ", Deadline::In(seconds(10)));
-  ASSERT_TRUE(listening.has_value()) << strace.stderr_text();
-  const core::Endpoint endpoint{
-      core::kLoopbackAddress,
-      static_cast<std::uint16_t>(std::stoi(listening->substr(listening->rfind(':') + 1)))};
+  StartedServer started = StartServerUnder({"/usr/bin/strace", "-o", log, "-e", "trace=accept4",
+                                            "-e", "inject=accept4:error=EINTR:when=1..3"},
+                                           "tcp_echo_fork");
+  ASSERT_NE(started.endpoint.port, 0) << started.process.stderr_text();
+  Subprocess& strace = started.process;
+  const core::Endpoint endpoint = started.endpoint;
   const std::vector<ProcInfo> under_strace = ChildrenOf(strace.pid());
   ASSERT_EQ(under_strace.size(), 1u);
   const pid_t server = under_strace[0].pid;
