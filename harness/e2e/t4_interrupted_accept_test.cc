@@ -23,6 +23,7 @@
 #include "harness/support/proc_inspect.h"
 #include "harness/support/subprocess.h"
 #include "harness/support/tcp_peer.h"
+#include "harness/support/traced_program.h"
 
 namespace netref::testing {
 namespace {
@@ -52,15 +53,15 @@ TEST(T4InterruptedAccept, EintrFromAcceptIsRetriedAndTheClientsAreServed) {
   // logs nothing on stderr (an interrupted call is no error), and exits 0 on SIGTERM.
   const std::string log =
       ::testing::TempDir() + "t4_interrupted_accept." + std::to_string(::getpid()) + ".strace";
-  StartedServer started = StartServerUnder({"/usr/bin/strace", "-o", log, "-e", "trace=accept4",
-                                            "-e", "inject=accept4:error=EINTR:when=1..3"},
-                                           "tcp_echo_fork");
-  ASSERT_NE(started.endpoint.port, 0) << started.process.stderr_text();
-  Subprocess& strace = started.process;
-  const core::Endpoint endpoint = started.endpoint;
-  const std::vector<ProcInfo> under_strace = ChildrenOf(strace.pid());
-  ASSERT_EQ(under_strace.size(), 1u);
-  const pid_t server = under_strace[0].pid;
+  // A second -o after StartTraced's own: strace writes to the last one given.
+  TracedProgram traced = StartTracedServer(
+      {"-o", log, "-e", "trace=accept4", "-e", "inject=accept4:error=EINTR:when=1..3"},
+      "tcp_echo_fork");
+  ASSERT_NE(traced.endpoint.port, 0) << traced.tracer.stderr_text();
+  ASSERT_GT(traced.program, 0);
+  Subprocess& strace = traced.tracer;
+  const core::Endpoint endpoint = traced.endpoint;
+  const pid_t server = traced.program;
 
   for (const char* message : {"first, after three EINTRs", "second"}) {
     SCOPED_TRACE(message);
@@ -78,8 +79,7 @@ TEST(T4InterruptedAccept, EintrFromAcceptIsRetriedAndTheClientsAreServed) {
   EXPECT_EQ(CountLines(trace, "= -1 EINTR (Interrupted system call) (INJECTED)"), 3) << trace;
   EXPECT_GE(CountLines(trace, "accept4("), 4) << trace;
 
-  ASSERT_EQ(::kill(server, SIGTERM), 0);  // The server itself: strace blocks fatal signals.
-  std::optional<core::WaitStatus> status = strace.Wait(Deadline::In(seconds(10)));
+  std::optional<core::WaitStatus> status = StopTraced(traced, Deadline::In(seconds(10)));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
   EXPECT_EQ(strace.stderr_text(), "") << "an interrupted accept is no error";

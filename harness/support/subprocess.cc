@@ -276,13 +276,7 @@ Finished RunToEnd(const std::vector<std::string>& argv, const Deadline& deadline
 }
 
 StartedServer StartServer(std::string_view name, const std::vector<std::string>& extra) {
-  return StartServerUnder({}, name, extra);
-}
-
-StartedServer StartServerUnder(const std::vector<std::string>& launcher, std::string_view name,
-                               const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = launcher;
-  argv.insert(argv.end(), {BinPath(name), "0", "--bind", "127.0.0.1"});
+  std::vector<std::string> argv = {BinPath(name), "0", "--bind", "127.0.0.1"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   StartedServer server{Subprocess::Start(argv), core::Endpoint{core::kLoopbackAddress, 0}};
   std::optional<std::string> line = server.process.WaitForLineStartingWith(

@@ -125,10 +125,6 @@ struct StartedServer {
   core::Endpoint endpoint;  // 127.0.0.1 and the printed port.
 };
 StartedServer StartServer(std::string_view name, const std::vector<std::string>& extra = {});
-// The same, with the server started by a launcher that then runs it (strace, setpriv):
-// `launcher...` then the server's argv. The process is the launcher's.
-StartedServer StartServerUnder(const std::vector<std::string>& launcher, std::string_view name,
-                               const std::vector<std::string>& extra = {});
 
 }  // namespace netref::testing
 
