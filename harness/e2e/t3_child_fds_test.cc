@@ -1,0 +1,110 @@
+// t3_child_fds_test.cc: what a server's forked child holds open (T3, B1).
+//
+// A fork server's child serves one client: it must hold that client's socket and none of the
+// parent's machinery: not the listener (a child holding it keeps the port busy after the
+// parent exits, and could accept), not the parent's epoll set, not the signal bridge's
+// eventfds. A pre-forked worker shares the listener by design, but not the supervisor's epoll
+// set. Asserted on /proc/PID/fd and /proc/PID/net/tcp, while the child is serving.
+// Must not: signal any process the test did not start (or that its servers did not fork).
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/support/deadline.h"
+#include "harness/support/proc_inspect.h"
+#include "harness/support/server_test.h"
+#include "harness/support/socket_state.h"
+#include "harness/support/subprocess.h"
+#include "harness/support/tcp_peer.h"
+
+namespace netref::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// What each of `pid`'s fds is (the targets of /proc/PID/fd/*: "socket:[N]", "pipe:[N]",
+// "anon_inode:[eventpoll]", a path, ...).
+std::vector<std::string> FdTargets(pid_t pid) {
+  std::vector<std::string> targets;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) return targets;
+  while (const dirent* entry = ::readdir(listing)) {
+    if (entry->d_name[0] == '.') continue;
+    char target[PATH_MAX];
+    const ssize_t n = ::readlink((dir + "/" + entry->d_name).c_str(), target, sizeof target);
+    if (n > 0) targets.emplace_back(target, static_cast<std::size_t>(n));
+  }
+  ::closedir(listing);
+  return targets;
+}
+
+int CountOf(const std::vector<std::string>& targets, const std::string& kind) {
+  int count = 0;
+  for (const std::string& target : targets) count += target == kind;
+  return count;
+}
+
+std::string Join(const std::vector<std::string>& targets) {
+  std::string all;
+  for (const std::string& target : targets) all += target + " ";
+  return all;
+}
+
+// True while `pid` is blocked in epoll_wait (or the epoll_pwait variants glibc may use).
+bool WaitsInEpoll(pid_t pid) {
+  const std::optional<long> call = BlockedSyscall(pid);
+  return call == SYS_epoll_wait || call == SYS_epoll_pwait || call == SYS_epoll_pwait2;
+}
+
+TEST(T3ForkChild, HoldsItsClientAndNoneOfTheParentsFds) {
+  // Claim: while it serves a client, the fork server's child holds that client's connection
+  // and no other TCP socket (no listener), no epoll set and no eventfd.
+  StartedServer server = StartServer("tcp_echo_fork");
+  ASSERT_NE(server.endpoint.port, 0) << server.process.stderr_text();
+  TcpPeer client = MustConnect(server);
+  ASSERT_EQ(RoundTrip(client, "held", Deadline::In(seconds(5))), "held");
+  const std::vector<ProcInfo> children = ChildrenOf(server.process.pid());
+  ASSERT_EQ(children.size(), 1u);
+  const pid_t child = children[0].pid;
+
+  EXPECT_TRUE(ListeningEndpointsOf(child).empty()) << "the child holds the listener";
+  const std::vector<TcpSocket> sockets = TcpSocketsOf(child);
+  ASSERT_EQ(sockets.size(), 1u) << "the child holds TCP sockets besides its client's";
+  EXPECT_EQ(sockets[0].remote.port, client.local().port);
+  const std::vector<std::string> fds = FdTargets(child);
+  EXPECT_EQ(CountOf(fds, "anon_inode:[eventpoll]"), 0) << Join(fds);
+  EXPECT_EQ(CountOf(fds, "anon_inode:[eventfd]"), 0) << Join(fds);
+  // The parent, for contrast: its listener, its epoll set, the bridge's two eventfds.
+  const std::vector<std::string> parent = FdTargets(server.process.pid());
+  EXPECT_EQ(CountOf(parent, "anon_inode:[eventpoll]"), 1) << Join(parent);
+  EXPECT_EQ(CountOf(parent, "anon_inode:[eventfd]"), 2) << Join(parent);
+}
+
+TEST(B1PreforkWorker, SharesTheListenerButNotTheSupervisorsEpollSet) {
+  // Claim: each pre-forked worker holds the shared listener and exactly one epoll set (its
+  // own), and none of the supervisor's signal eventfds.
+  StartedServer server = StartServer("tcp_echo_prefork", {"--workers", "2"});
+  ASSERT_NE(server.endpoint.port, 0) << server.process.stderr_text();
+  ASSERT_TRUE(PollUntil([&] { return ChildrenOf(server.process.pid()).size() == 2; },
+                        Deadline::In(seconds(5))));
+  for (const ProcInfo& worker : ChildrenOf(server.process.pid())) {
+    SCOPED_TRACE("worker " + std::to_string(worker.pid));
+    // A worker sets up its own set right after the fork: wait until it waits on it.
+    ASSERT_TRUE(PollUntil([&] { return WaitsInEpoll(worker.pid); }, Deadline::In(seconds(5))));
+    EXPECT_EQ(ListeningEndpointsOf(worker.pid).size(), 1u);
+    const std::vector<std::string> fds = FdTargets(worker.pid);
+    EXPECT_EQ(CountOf(fds, "anon_inode:[eventpoll]"), 1) << Join(fds);
+    EXPECT_EQ(CountOf(fds, "anon_inode:[eventfd]"), 0) << Join(fds);
+  }
+}
+
+}  // namespace
+}  // namespace netref::testing
