@@ -88,6 +88,12 @@ class Subprocess {
   // child never blocks on a full pipe (the benchmark calls it between bursts of load).
   // False when stdout is at EOF and nothing is buffered.
   bool PumpNow() { return Pump(0); }
+  // As PumpNow, and then forgets every stdout byte read so far: a load generator draining a
+  // server's console lines, which it must not spend its CPU splitting and keeping.
+  void DiscardStdoutNow() {
+    Pump(0);
+    stdout_buffer_.clear();
+  }
 
  private:
   Subprocess() = default;
