@@ -95,5 +95,18 @@ TEST(T2OutputBuffer, ADrainedBufferStartsOverAndAppendsAfterAPartialWriteKeepOrd
   EXPECT_EQ(buffer.Pending(), "ij");
 }
 
+TEST(T2OutputBuffer, ADrainedBufferHoldsNoBytes) {
+  // Claim: written bytes are freed once everything is written, not kept: a connection's buffer
+  // costs at most what is still pending, however many echoes went through it.
+  OutputBuffer buffer;
+  for (int echo = 0; echo < 100; ++echo) {
+    buffer.Append(std::string(8191, 'x'));
+    buffer.Consume(5000);
+    EXPECT_EQ(buffer.held(), 8191u) << "echo " << echo;  // Part written: all still held.
+    buffer.Consume(3191);
+    EXPECT_EQ(buffer.held(), 0u) << "echo " << echo;
+  }
+}
+
 }  // namespace
 }  // namespace netref::core

@@ -1,6 +1,6 @@
 // output_buffer.h: bytes waiting to be written, for writers that may write short.
 //
-// A blocking writer loops until Pending() is empty (posix/io.h WriteAll); a non-blocking one
+// A blocking writer loops until Pending() is empty (posix/fd_io.h WriteAll); a non-blocking one
 // (the epoll server) keeps the buffer across readiness events. Consume(n) after a write of n
 // bytes. Must not: do I/O.
 //
@@ -22,6 +22,8 @@ class OutputBuffer {
   void Append(std::string_view bytes) { data_.append(bytes); }
   std::string_view Pending() const { return std::string_view(data_).substr(offset_); }
   bool empty() const { return offset_ == data_.size(); }
+  // Bytes held, written or not: what the buffer costs in memory (0 once it has drained).
+  std::size_t held() const { return data_.size(); }
 
   // Marks the first `n` pending bytes as written; n must not exceed Pending().size().
   void Consume(std::size_t n);
