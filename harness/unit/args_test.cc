@@ -43,6 +43,18 @@ TEST(G1Args, ServerTakesPortAndOptionsInAnyOrder) {
   EXPECT_EQ(config.value().max_children, 4);
 }
 
+TEST(G1Args, AfterDoubleDashEveryArgumentIsPositional) {
+  // Claim: `--` ends the options: what follows is an argument even if it looks like an option,
+  // so `--quiet` after it is a (bad) port, not the flag.
+  Result<ProgramConfig> config = Parse(Program::kForkEchoServer, {"--", "--quiet"});
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().find("'--quiet'"), std::string::npos) << config.error();
+  Result<ProgramConfig> port = Parse(Program::kForkEchoServer, {"--quiet", "--", "9877"});
+  ASSERT_TRUE(port.ok()) << port.error();
+  EXPECT_EQ(port.value().endpoint.port, 9877);
+  EXPECT_TRUE(port.value().quiet);
+}
+
 TEST(G1Args, DefaultsAreTheLecturesValues) {
   // Claim: with no options, a server binds INADDR_ANY, the chat list holds 10, nothing is quiet.
   Result<ProgramConfig> config = Parse(Program::kChatServer, {"5000"});

@@ -30,6 +30,10 @@ TEST(S3WaitStatus, DescribesForPeople) {
   EXPECT_EQ(SignalName(13), "SIGPIPE");
   EXPECT_EQ(SignalName(36), "SIGRTMIN+2");
   EXPECT_EQ(SignalName(99), "signal 99");
+  // The ends of the named range: the first and the last standard signal.
+  EXPECT_EQ(SignalName(1), "SIGHUP");
+  EXPECT_EQ(SignalName(31), "SIGSYS");
+  EXPECT_EQ(SignalName(0), "signal 0");
 }
 
 }  // namespace
