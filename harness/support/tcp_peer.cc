@@ -174,4 +174,12 @@ std::optional<std::string> RoundTrip(TcpPeer& peer, std::string_view message,
   return peer.ReceiveExactly(message.size(), deadline);
 }
 
+int RoundTrips(TcpPeer& peer, int n, const Deadline& deadline) {
+  for (int i = 0; i < n; ++i) {
+    const std::string message = "message " + std::to_string(i);
+    if (RoundTrip(peer, message, deadline) != message) return i;
+  }
+  return n;
+}
+
 }  // namespace netref::testing

@@ -55,6 +55,10 @@ std::optional<std::string> StreamEcho(TcpPeer& peer, std::string_view data, std:
 std::optional<std::string> RoundTrip(TcpPeer& peer, std::string_view message,
                                      const Deadline& deadline);
 
+// Up to `n` round trips of `message 0`, `message 1`, ...: how many came back exact before the
+// first that did not (or the deadline).
+int RoundTrips(TcpPeer& peer, int n, const Deadline& deadline);
+
 }  // namespace netref::testing
 
 #endif  // NETREF_HARNESS_SUPPORT_TCP_PEER_H_
