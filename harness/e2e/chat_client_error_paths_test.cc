@@ -64,7 +64,7 @@ TEST(C7ReceiverStdoutGone, TheClientEndsWithOneWhenItsReceiverCannotWriteTheChat
   // Claim: when nobody reads the client's stdout any more (the pipe's read end is closed), the
   // receiving child, unable to write a datagram it received, ends; the sender sees it end, says
   // so on stderr and exits 1, leaving no process behind.
-  UdpPeer server = *UdpPeer::Bind();
+  UdpPeer server = UdpPeer::MustBind();
   int out[2];
   ASSERT_EQ(::pipe(out), 0);
   SpawnOptions options;
@@ -89,7 +89,7 @@ TEST(C7ReceiveError, TheClientEndsWithOneWhenItsReceiverCannotReceive) {
   // Claim: when the receiving child's recvmsg fails (ENOMEM, injected), it says so on stderr
   // (the lecture's errProc("read")) and ends; the sender then ends too with exit 1.
   if (!StraceAvailable()) GTEST_SKIP() << "strace is not installed";
-  UdpPeer server = *UdpPeer::Bind();
+  UdpPeer server = UdpPeer::MustBind();
   SpawnOptions options;
   options.pipe_stdin = true;
   TracedProgram client =
@@ -106,7 +106,7 @@ TEST(C7SendError, TheClientEndsWithOneNamingTheServerWhenASendFails) {
   // errProc("write")): it says which send failed, ends its receiver and exits 1; the server
   // gets nothing.
   if (!StraceAvailable()) GTEST_SKIP() << "strace is not installed";
-  UdpPeer server = *UdpPeer::Bind();
+  UdpPeer server = UdpPeer::MustBind();
   SpawnOptions options;
   options.pipe_stdin = true;
   TracedProgram client = StartTraced({"-e", "trace=sendto", "-e", "inject=sendto:error=EPERM"},
@@ -117,7 +117,7 @@ TEST(C7SendError, TheClientEndsWithOneNamingTheServerWhenASendFails) {
       client.tracer, client.program,
       "sendto " + core::FormatEndpoint(server.local()) + ": Operation not permitted");
   // A witness datagram, sent after the client ended, is the first the server gets.
-  UdpPeer witness = *UdpPeer::Bind();
+  UdpPeer witness = UdpPeer::MustBind();
   ASSERT_TRUE(witness.SendTo(server.local(), "witness"));
   std::optional<Datagram> first = server.Receive(Deadline::In(seconds(5)));
   ASSERT_TRUE(first.has_value());
@@ -128,7 +128,7 @@ TEST(C7PollError, TheClientEndsWithOneWhenItCannotWaitForInput) {
   // Claim: when the sender's wait for stdin and signals fails (poll: ENOMEM, injected), the
   // client says so and exits 1 instead of spinning or hanging.
   if (!StraceAvailable()) GTEST_SKIP() << "strace is not installed";
-  UdpPeer server = *UdpPeer::Bind();
+  UdpPeer server = UdpPeer::MustBind();
   SpawnOptions options;
   options.pipe_stdin = true;
   TracedProgram client = StartTraced({"-e", "trace=poll", "-e", "inject=poll:error=ENOMEM"},

@@ -49,7 +49,7 @@ TEST(C7SlowReader, TheReceiverWaitsForRoomOnANonBlockingStdoutAndLosesNothing) {
   // poll, not spinning, not giving up); once the reader reads, every datagram (more than the
   // pipe holds) arrives whole and in order, and the client still ends with exit 0 at
   // stdin EOF.
-  UdpPeer server = *UdpPeer::Bind();
+  UdpPeer server = UdpPeer::MustBind();
   int out[2];
   ASSERT_EQ(::pipe(out), 0);
   ASSERT_EQ(::fcntl(out[1], F_SETFL, ::fcntl(out[1], F_GETFL) | O_NONBLOCK), 0);

@@ -56,7 +56,7 @@ TEST(C1ReceiveErrors, APassingReceiveErrorIsLoggedAndTheDatagramStillRelayed) {
   TracedProgram server = StartTracedServer(
       {"-e", "trace=recvmsg", "-e", "inject=recvmsg:error=ENOMEM:when=1"}, "udp_chat_server");
   ASSERT_NE(server.endpoint.port, 0) << server.tracer.stderr_text();
-  UdpPeer client = *UdpPeer::Bind();
+  UdpPeer client = UdpPeer::MustBind();
   ASSERT_TRUE(client.SendTo(server.endpoint, "join\n"));
   EXPECT_EQ(server.tracer.ReadLine(Deadline::In(seconds(5))).value_or("<none>"),
             core::ClientCountLine(1));
@@ -74,7 +74,7 @@ TEST(C1ReceiveErrors, AReceiveErrorOfABrokenSocketEndsTheServerWithOne) {
   TracedProgram server = StartTracedServer(
       {"-e", "trace=recvmsg", "-e", "inject=recvmsg:error=EBADF:when=1"}, "udp_chat_server");
   ASSERT_NE(server.endpoint.port, 0) << server.tracer.stderr_text();
-  UdpPeer client = *UdpPeer::Bind();
+  UdpPeer client = UdpPeer::MustBind();
   ASSERT_TRUE(client.SendTo(server.endpoint, "join\n"));
   std::optional<core::WaitStatus> status = server.tracer.Wait(Deadline::In(seconds(10)));
   ASSERT_TRUE(status.has_value()) << "the server outlived a broken socket";
@@ -92,8 +92,8 @@ TEST(C4SendErrors, ADatagramSentShortIsReportedAndTheRelayGoesOn) {
   TracedProgram server = StartTracedServer(
       {"-e", "trace=sendto", "-e", "inject=sendto:retval=1:when=1"}, "udp_chat_server");
   ASSERT_NE(server.endpoint.port, 0) << server.tracer.stderr_text();
-  UdpPeer a = *UdpPeer::Bind();
-  UdpPeer b = *UdpPeer::Bind();
+  UdpPeer a = UdpPeer::MustBind();
+  UdpPeer b = UdpPeer::MustBind();
   ASSERT_TRUE(a.SendTo(server.endpoint, "join\n"));
   ASSERT_EQ(server.tracer.ReadLine(Deadline::In(seconds(5))).value_or("<none>"),
             core::ClientCountLine(1));

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include "reference/posix/inet_socket.h"
 
@@ -16,6 +18,12 @@ namespace netref::testing {
 
 using posix::FromSockaddr;
 using posix::ToSockaddr;
+
+UdpPeer UdpPeer::MustBind() {
+  std::optional<UdpPeer> peer = Bind();
+  if (!peer) throw std::runtime_error(std::string("UDP bind failed: ") + std::strerror(errno));
+  return std::move(*peer);
+}
 
 std::optional<UdpPeer> UdpPeer::Bind() {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

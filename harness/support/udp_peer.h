@@ -26,6 +26,9 @@ class UdpPeer {
  public:
   // A socket bound to 127.0.0.1:0; nullopt on failure (errno tells why).
   static std::optional<UdpPeer> Bind();
+  // As Bind, for a test that cannot go on without it: a failure throws (gtest reports it as
+  // the test's failure) instead of handing back an empty optional to dereference.
+  static UdpPeer MustBind();
 
   UdpPeer(UdpPeer&& other) noexcept : fd_(other.fd_), local_(other.local_) { other.fd_ = -1; }
   UdpPeer& operator=(UdpPeer&& other) noexcept;
