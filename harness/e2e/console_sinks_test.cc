@@ -79,15 +79,26 @@ std::optional<Terminal> OpenTerminal() {
   return terminal;
 }
 
-// Round trips of 8000-byte messages (each an 8 KiB console line) until `full` holds (the
-// console takes no more) or an echo does not come back; true once `full` holds.
+// Round trips of 8000-byte messages (each an 8 KiB console line, cut to 4 KiB) until `full`
+// holds (the console takes no more) or an echo does not come back, then kExtraLines more; true
+// once `full` held. The extra lines make the console full by capacity, not by the moment of the
+// check: a terminal that says "no room" may still be moving what it took on to its reader's
+// side (the pty's buffer work runs apart from the writer), and a server writes a message's line
+// after its echo, so the check can come before the line. 16 lines of 4 KiB are more than a
+// terminal keeps past its first "no room" (its flip buffers hold 64 KiB at most).
+constexpr int kExtraLines = 16;
 bool FloodUntil(TcpPeer& client, Subprocess& server, const std::function<bool()>& full) {
   const std::string message(8000, 'f');
   for (int i = 0; i < 400 && !full(); ++i) {
     if (RoundTrip(client, message, Deadline::In(seconds(5))) != message) return false;
     server.PumpNow();  // Stderr only: the console under test is not a pipe the Subprocess reads.
   }
-  return full();
+  if (!full()) return false;
+  for (int i = 0; i < kExtraLines; ++i) {
+    if (RoundTrip(client, message, Deadline::In(seconds(5))) != message) return false;
+    server.PumpNow();
+  }
+  return true;
 }
 
 // The promise on a console nobody reads: 300 more exact round trips (each a line to drop, more

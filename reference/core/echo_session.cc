@@ -7,11 +7,11 @@ namespace netref::core {
 
 EchoStep EchoSession::OnRead(std::string_view bytes) {
   bytes_echoed_ += bytes.size();
-  const std::string_view shown = bytes.substr(0, bytes.find('\0'));
 #ifdef NETREF_PLANT_STRLEN_ECHO  // Test-only bug for `ci/fuzz --self-check`: the lecture's strlen.
-  bytes = shown;
+  bytes = bytes.substr(0, bytes.find('\0'));
 #endif
   if (quiet_) return EchoStep{bytes, std::string()};
+  const std::string_view shown = bytes.substr(0, bytes.find('\0'));
   // G3: a full read makes a line longer than a pipe keeps whole; it is cut, with its size.
   std::string line =
       FitConsoleLine("Client(" + std::to_string(peer_port_) + "): " + std::string(shown),

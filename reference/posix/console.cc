@@ -14,7 +14,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "reference/core/console_lines.h"
@@ -45,12 +47,22 @@ struct Sink {
   bool poll_first = false;  // A terminal that could not be reopened: poll before each write.
 };
 
+// Stdout lines held until the program waits (Console::HoldUntilWait): whole lines, at most one
+// atomic write's worth.
+struct Held {
+  bool enabled = false;
+  char bytes[PIPE_BUF];
+  std::size_t size = 0;
+  std::uint64_t lines = 0;  // The lines in `bytes`: what a dropped write costs the count.
+};
+
 struct State {
   std::string program_name = "netref";
   Sink sinks[2] = {{STDOUT_FILENO}, {STDERR_FILENO}};
   Shared* shared = nullptr;
   int stop_fd = -1;
   pid_t owner = 0;
+  Held held;
 };
 
 State& TheState() {
@@ -122,8 +134,8 @@ ssize_t WriteBounded(int fd, std::string_view bytes,
   return n;
 }
 
-ssize_t WriteOnce(const Sink& sink, std::string_view bytes,
-                  std::chrono::steady_clock::time_point give_up_at) {
+template <typename Deadline>
+ssize_t WriteOnce(const Sink& sink, std::string_view bytes, const Deadline& give_up_at) {
   if (sink.is_socket) {
     return ::send(sink.fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   }
@@ -133,31 +145,36 @@ ssize_t WriteOnce(const Sink& sink, std::string_view bytes,
       errno = EAGAIN;
       return -1;
     }
-    return WriteBounded(sink.fd, bytes, give_up_at);
+    return WriteBounded(sink.fd, bytes, give_up_at());
   }
   return ::write(sink.fd, bytes.data(), bytes.size());
 }
 
-void Drop(State& state, Stream stream) {
-  state.shared->dropped[stream].fetch_add(1, std::memory_order_relaxed);
+void Drop(State& state, Stream stream, std::uint64_t lines) {
+  state.shared->dropped[stream].fetch_add(lines, std::memory_order_relaxed);
 }
 
-// Writes `line` and its newline as one record, or drops it (see the header for when).
-void WriteLine(Stream stream, std::string_view prefix, std::string_view line) {
+// Writes `record` (`lines` whole lines, at most PIPE_BUF bytes) in one write, or drops it (see
+// the header for when).
+void WriteRecord(Stream stream, std::string_view record, std::uint64_t lines) {
   State& state = TheState();
-  std::string record = core::FitConsoleLine(std::string(prefix).append(line), " [cut]");
-  record.push_back('\n');
   const Sink& sink = state.sinks[stream];
   if (state.shared == nullptr) {  // Before Open: plainly, blocking.
     (void)WriteAll(sink.fd, record);
     return;
   }
-  if (sink.fd < 0) return Drop(state, stream);
+  if (sink.fd < 0) return Drop(state, stream, lines);
   std::atomic<bool>& congested = state.shared->congested[stream];
-  const auto give_up_at = std::chrono::steady_clock::now() + kConsoleGrace;
+  // The grace starts with the first write that finds the console full: a line that goes out at
+  // once (nearly all of them) never asks the clock.
+  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+  const auto deadline = [&give_up_at] {
+    if (!give_up_at) give_up_at = std::chrono::steady_clock::now() + kConsoleGrace;
+    return *give_up_at;
+  };
   std::string_view rest = record;
   while (true) {
-    const ssize_t n = WriteOnce(sink, rest, give_up_at);
+    const ssize_t n = WriteOnce(sink, rest, deadline);
     if (n >= 0) {
       rest.remove_prefix(static_cast<std::size_t>(n));  // A terminal may take part of it.
       if (!rest.empty()) continue;
@@ -165,19 +182,58 @@ void WriteLine(Stream stream, std::string_view prefix, std::string_view line) {
       return;
     }
     if (errno == EINTR) continue;
-    // EPIPE (nobody will ever read it), EBADF, ...: the line is lost; the program goes on.
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return Drop(state, stream);
-    if (congested.load(std::memory_order_relaxed)) return Drop(state, stream);
-    if (!WaitForRoom(sink, state.stop_fd, give_up_at)) {
+    // EPIPE (nobody will ever read it), EBADF, ...: the lines are lost; the program goes on.
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return Drop(state, stream, lines);
+    if (congested.load(std::memory_order_relaxed)) return Drop(state, stream, lines);
+    if (!WaitForRoom(sink, state.stop_fd, deadline())) {
       // Full for longer than the grace (or a stop came): the console is stuck.
       congested.store(true);
-      return Drop(state, stream);
+      return Drop(state, stream, lines);
     }
   }
 }
 
+// Writes the held stdout lines, if any, in one record.
+void FlushHeld() {
+  Held& held = TheState().held;
+  if (held.size == 0) return;
+  WriteRecord(kStdout, std::string_view(held.bytes, held.size), held.lines);
+  held.size = 0;
+  held.lines = 0;
+}
+
+// `prefix` + `line` and its newline, cut to one atomic write (core::FitConsoleLine): held with
+// the stdout lines that wait for the program's next wait, or written now.
+void WriteLine(Stream stream, std::string_view prefix, std::string_view line) {
+  State& state = TheState();
+  char record[PIPE_BUF];  // No allocation for a line that fits, as nearly all do.
+  std::size_t size = 0;
+  if (prefix.size() + line.size() <= core::kMaxConsoleLine) {
+    std::memcpy(record, prefix.data(), prefix.size());
+    std::memcpy(record + prefix.size(), line.data(), line.size());
+    size = prefix.size() + line.size();
+  } else {
+    const std::string cut = core::FitConsoleLine(std::string(prefix).append(line), " [cut]");
+    std::memcpy(record, cut.data(), cut.size());
+    size = cut.size();
+  }
+  record[size++] = '\n';
+  Held& held = state.held;
+  if (stream == kStdout && held.enabled && state.shared != nullptr) {
+    if (held.size + size > sizeof held.bytes) FlushHeld();
+    std::memcpy(held.bytes + held.size, record, size);
+    held.size += size;
+    ++held.lines;
+    return;
+  }
+  // On a terminal both streams meet: a diagnostic comes after the lines printed before it.
+  if (stream == kStderr) FlushHeld();
+  WriteRecord(stream, std::string_view(record, size), 1);
+}
+
 void ReportDrops() {
   State& state = TheState();
+  FlushHeld();  // The lines of the program's last moments, before they are counted.
   if (::getpid() != state.owner) return;  // Only the program itself reports, not a child.
   const std::uint64_t out = state.shared->dropped[kStdout].load();
   if (out > 0) {
@@ -211,6 +267,10 @@ void Console::Open(std::string_view argv0) {
 }
 
 void Console::GiveUpOn(int stop_fd) { TheState().stop_fd = stop_fd; }
+
+void Console::HoldUntilWait() { TheState().held.enabled = true; }
+
+void Console::Flush() { FlushHeld(); }
 
 void Console::Line(std::string_view line) const { WriteLine(kStdout, "", line); }
 

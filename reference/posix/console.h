@@ -1,9 +1,18 @@
 // console.h: where the programs' console lines go, and what happens when nobody reads them
 // (G3, G5). The one home of console writes.
 //
-// A line and its newline go out in one write(2) of at most PIPE_BUF bytes (core::FitConsoleLine
-// cuts longer ones), so the lines of a fork server's processes never interleave in a pipe, and
-// nothing sits in a stdio buffer to be copied by fork or lost by _exit.
+// A line and its newline go out whole, in one write(2) of at most PIPE_BUF bytes
+// (core::FitConsoleLine cuts longer ones), so the lines of a fork server's processes never
+// interleave in a pipe.
+//
+// A server may hold its stdout lines until it waits (HoldUntilWait): they are written together,
+// whole lines in writes of at most PIPE_BUF bytes, by Flush, which every wait of a server calls
+// first (ServerLoop::Turn before epoll_wait, an echo session before each read or write of its
+// client, ForkChild before fork, a child before _exit, and the exit handler). So a line is on
+// the console before the program waits for anything, and never sits in a buffer that fork
+// would copy or _exit lose; a server under churn pays one console write per wait instead of
+// two per client (the iterative server: disconnect and next connect in one). A diagnostic on
+// stderr flushes the held lines first, so a terminal shows both streams in order.
 //
 // No write waits for long. Stdout and stderr are written through open file descriptions of the
 // console's own, opened O_NONBLOCK (the flag lives in the description, which fd 1 shares with
@@ -37,6 +46,11 @@ class Console {
   static void Open(std::string_view argv0);
   // A line waiting for room gives up at once when `stop_fd` is readable (SignalBridge::stop_fd).
   static void GiveUpOn(int stop_fd);
+  // From now on stdout lines wait for the next Flush (see above). Only for a program whose
+  // every wait flushes first: the four TCP servers.
+  static void HoldUntilWait();
+  // Writes the held lines, if any. Before any call that may block, fork or _exit.
+  static void Flush();
 
   explicit Console(bool quiet) : quiet_(quiet) {}
 

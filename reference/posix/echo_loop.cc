@@ -15,6 +15,7 @@ SessionEnd ServeEchoSession(int client_fd, const core::Endpoint& peer, const Con
   core::EchoSession session(peer.port, quiet);
   char buffer[core::kMaxRead];  // G4: BUFSIZ-1 bytes a read.
   while (true) {
+    Console::Flush();  // The session waits for its client: the lines so far go out first.
     absl::StatusOr<std::size_t> n = ReadSome(client_fd, buffer, sizeof buffer);
     absl::Status failed = n.status();
     if (n.ok() && *n == 0) {
@@ -24,6 +25,7 @@ SessionEnd ServeEchoSession(int client_fd, const core::Endpoint& peer, const Con
     if (n.ok()) {
       core::EchoStep step = session.OnRead(std::string_view(buffer, *n));
       if (!quiet) console.Detail(step.console_line);
+      Console::Flush();  // A reply to a client that does not read may wait.
       failed = WriteAll(client_fd, step.reply);
       if (failed.ok()) continue;
     }

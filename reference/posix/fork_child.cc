@@ -21,6 +21,7 @@ pid_t g_self = 0;
 }  // namespace
 
 pid_t ForkChild(SignalBridge* bridge, int death_signal) {
+  Console::Flush();  // Held lines are the parent's: a child must not print them again.
   if (g_self == 0) g_self = ::getpid();
   const pid_t parent = g_self;
   sigset_t all, previous;

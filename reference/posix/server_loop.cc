@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "reference/posix/console.h"
 #include "reference/posix/errno_status.h"
 
 namespace netref::posix {
@@ -55,14 +56,24 @@ absl::Status ServerLoop::ArmListener(bool armed) {
   return done;
 }
 
+bool ServerLoop::Accepting(Clock::time_point now) const {
+  const bool room = options_.max_in_service == 0 || in_service_ < options_.max_in_service;
+  const bool stopping = signals_ != nullptr && signals_->stop_requested();
+  return acceptor_ != nullptr && acceptor_->fd() >= 0 && !stopped_ && now >= back_off_until_ &&
+         room && !stopping;
+}
+
 absl::StatusOr<SignalCounts> ServerLoop::Turn(const Handlers& handlers,
                                               std::optional<Clock::time_point> until) {
   const Clock::time_point now = Clock::now();
+  if (options_.accept_before_waiting && accepted_last_turn_ && Accepting(now)) {
+    // The listener is non-blocking: nothing queued costs one accept that says EAGAIN (and a
+    // back-off it asks for starts after `now`, so the lines below see it).
+    if (absl::Status accepted = AcceptSome(handlers); !accepted.ok()) return accepted;
+    if (accepted_last_turn_) return SignalCounts();
+  }
   const bool backing_off = now < back_off_until_;
-  const bool room = options_.max_in_service == 0 || in_service_ < options_.max_in_service;
-  const bool stopping = signals_ != nullptr && signals_->stop_requested();
-  const bool accepting = acceptor_ != nullptr && acceptor_->fd() >= 0 && !stopped_ &&
-                         !backing_off && room && !stopping;
+  const bool accepting = Accepting(now);
   if (absl::Status armed = ArmListener(accepting); !armed.ok()) return armed;
 
   // The wait ends by the earliest deadline: the back-off's (only the deadline re-arms the
@@ -76,6 +87,7 @@ absl::StatusOr<SignalCounts> ServerLoop::Turn(const Handlers& handlers,
     timeout_ms = static_cast<int>(std::max<std::int64_t>(
         0, std::chrono::ceil<std::chrono::milliseconds>(*deadline - now).count()));
   }
+  Console::Flush();  // Every line printed so far is out before the wait.
   epoll_event events[kMaxEvents];
   int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, timeout_ms);
   // EINTR: a handler ran (epoll_wait never resumes after one): look at the signals now.
@@ -108,6 +120,7 @@ absl::StatusOr<SignalCounts> ServerLoop::Turn(const Handlers& handlers,
 }
 
 absl::Status ServerLoop::AcceptSome(const Handlers& handlers) {
+  accepted_last_turn_ = false;
   for (std::size_t i = 0; i < options_.accept_batch; ++i) {
     // B2: re-checked before each accept, as each one adds a client in service.
     if (options_.max_in_service != 0 && in_service_ >= options_.max_in_service) break;
@@ -124,6 +137,7 @@ absl::Status ServerLoop::AcceptSome(const Handlers& handlers) {
         return absl::OkStatus();
       case AcceptOutcome::Kind::kAccepted:
         ++in_service_;
+        accepted_last_turn_ = true;
         if (handlers.on_client) handlers.on_client(*accepted);
         break;
     }
@@ -132,6 +146,7 @@ absl::Status ServerLoop::AcceptSome(const Handlers& handlers) {
 }
 
 void ServerLoop::StopAccepting() {
+  Console::Flush();  // The shutdown's own waits (the children's grace) follow.
   if (acceptor_ == nullptr || stopped_) return;
   (void)ArmListener(false);
   stopped_ = true;

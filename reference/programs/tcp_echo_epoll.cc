@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
       programs::ParseArgsOrExit(core::Program::kEpollEchoServer, argc, argv);
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
+  posix::Console::HoldUntilWait();  // Every wait of this server flushes first (console.h).
   console.Line(core::ServerStartLine());
   absl::StatusOr<posix::SignalBridge*> signals = programs::InstallSignals(
       {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
       programs::ParseArgsOrExit(core::Program::kIterativeEchoServer, argc, argv);
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
+  posix::Console::HoldUntilWait();  // Every wait of this server flushes first (console.h).
   console.Line(core::ServerStartLine());
   absl::StatusOr<posix::SignalBridge*> signals = programs::InstallSignals(
       {{SIGTERM, posix::SignalUse::kStop}, {SIGINT, posix::SignalUse::kStop}});
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   if (!listening.ok()) return programs::Fail(listening.status());
   posix::ServerLoop::Options options;
   options.accept_batch = 1;  // T1: one accept per turn, served to the end before the next.
+  options.accept_before_waiting = true;  // The next client is usually queued already.
   absl::StatusOr<posix::ServerLoop> loop =
       posix::ServerLoop::Create(*signals, &listening->acceptor, options);
   if (!loop.ok()) return programs::Fail(loop.status());

@@ -46,6 +46,7 @@ std::int64_t MillisecondsOf(Clock::time_point t) {
 [[noreturn]] void RunWorker(posix::Acceptor& acceptor, const core::ProgramConfig& config,
                             const posix::Console& console) {
   const auto end = [](int status) {
+    posix::Console::Flush();  // _exit runs no exit handler.
     posix::FlushCoverage();
     ::_exit(status);  // GCOVR_EXCL_LINE: after the counters are written, never counted.
   };
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
       programs::ParseArgsOrExit(core::Program::kPreforkEchoServer, argc, argv);
   posix::IgnoreSigpipe();
   const posix::Console console(config.quiet);
+  posix::Console::HoldUntilWait();  // Every wait of this server flushes first (console.h).
   console.Line(core::ServerStartLine());
   absl::StatusOr<posix::SignalBridge*> signals =
       programs::InstallSignals({{SIGTERM, posix::SignalUse::kStop},
