@@ -205,9 +205,9 @@ class ServerUnderTest {
     return testing::StartServer(model.binary, extra);
   }
   // Empties the server's console pipe. Discarded, not split into lines: the load generator
-  // calls this on every tick, and a netref server writes two lines per connection, so parsing
-  // and keeping them cost the generator CPU that the counterparts (which print none) never
-  // asked of it.
+  // calls this on every tick, and every server here writes two lines per connection (the
+  // counterparts print netref's --quiet console), so parsing and keeping them would cost the
+  // generator CPU for nothing it measures.
   void Drain() { server_.process.DiscardStdoutNow(); }
   Snapshot Snap() const {
     const TreeUsage usage = SampleTree(pid());

@@ -991,7 +991,8 @@ def write_report(data, out, compare):
     w("# netref benchmark report (B1)\n")
     w("Each of netref's four TCP servers (the lecture's iterative and fork-per-client servers, a "
       "pre-forked pool and a single-process epoll server) against its minimal C counterpart "
-      "(`bench/minimal/`: libc only, correct, as small as the textbook's), under the same load "
+      "(`bench/minimal/`: libc only, correct, as small as the textbook's, printing the same "
+      "console), under the same load "
       "in the same run. Written by `ci/bench` (bench/make_report.py) from `benchmark.json`: "
       "every number is the **median** of the repetitions unless it says otherwise, and every "
       "sentence is computed from them. ▲ marks a floor (the load generator was saturated, the "
@@ -1192,8 +1193,12 @@ def write_report(data, out, compare):
       "error). Each repetition gets a fresh server; the repetitions of all benchmarks are "
       "interleaved at random, so a burst of outside load lands on every model alike.")
     w("- The counterparts (`bench/minimal/`) use the backlog of their netref server (2, 5, 128, "
-      "128) and set TCP_NODELAY as netref's servers do, so a ratio compares the servers, not a "
-      "queue length or Nagle. They are built as the textbook builds a C program: libc shared.")
+      "128), set TCP_NODELAY as netref's servers do, and print the lecture's two lines per "
+      "client that netref's servers print under `--quiet` (`client IP:PORT is connected...`, "
+      "`Client(PORT): is disconnected`), each in one write(2), as a correct C server must (a "
+      "line left in stdio's buffer is copied by fork and lost by _exit): a ratio compares two "
+      "servers of the same program, not a queue length, Nagle or a console. They are built as "
+      "the textbook builds a C program: libc shared.")
     w("- The load generator is one process: every client is a non-blocking socket in one epoll "
       "loop. Sessions connect clients a few at a time (at most 4 connected but unserved), and "
       "the window starts once every client has been served once (or after the warm-up: the "

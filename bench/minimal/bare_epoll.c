@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 enum { kMaxFds = 4096, kBufferSize = 8191 }; /* G4: BUFSIZ-1 bytes a read, as netref's. */
 
 struct pending {
+  struct sockaddr_in peer; /* For the disconnect line. */
   size_t length, written;
   char data[kBufferSize];
 };
@@ -35,6 +37,7 @@ static void watch(int fd, unsigned events, int op) {
 }
 
 static void drop(int fd) {
+  bare_disconnected(&clients[fd]->peer);
   free(clients[fd]);
   clients[fd] = NULL;
   close(fd); /* Leaves the epoll set too. */
@@ -42,13 +45,18 @@ static void drop(int fd) {
 
 static void accept_all(int listener) {
   for (;;) {
-    const int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct sockaddr_in peer;
+    socklen_t length = sizeof peer;
+    const int fd =
+        accept4(listener, (struct sockaddr *)&peer, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;
     if (fd < 0) return; /* EAGAIN: all taken. EMFILE: the rest wait in the backlog. */
     if (fd >= kMaxFds || (clients[fd] = calloc(1, sizeof *clients[fd])) == NULL) {
       close(fd);
       continue;
     }
+    clients[fd]->peer = peer;
+    bare_connected(&peer);
     bare_nodelay(fd);
     watch(fd, EPOLLIN, EPOLL_CTL_ADD);
   }

@@ -1,6 +1,7 @@
 /* bare_fork: the minimal C counterpart of tcp_echo_fork. A child per client, the backlog of 5
  * (the lecture's listen(srvSd, 5)), every child reaped. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -25,8 +26,10 @@ int main(int argc, char **argv) {
   bare_on_signal(SIGTERM, bare_end_group, 0, SIGCHLD);
   bare_on_signal(SIGINT, bare_end_group, 0, SIGCHLD);
   for (;;) {
-    const int client = bare_accept(listener);
+    struct sockaddr_in peer;
+    const int client = bare_accept(listener, &peer);
     if (client < 0) bare_end_children(1);
+    bare_connected(&peer); /* Before the fork, as the lecture's parent prints it. */
     const pid_t pid = fork();
     if (pid == 0) {
       signal(SIGTERM, SIG_DFL); /* The parent's SIGTERM ends the child. */
@@ -34,6 +37,7 @@ int main(int argc, char **argv) {
       close(listener); /* The child closes the listener: only the parent accepts. */
       bare_nodelay(client);
       bare_echo(client);
+      bare_disconnected(&peer);
       _exit(0);
     }
     if (pid < 0) perror("fork"); /* That client is closed below; the server goes on. */

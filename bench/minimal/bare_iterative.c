@@ -1,5 +1,6 @@
 /* bare_iterative: the minimal C counterpart of tcp_echo_iterative. One client at a time, the
  * others wait in the backlog of 2 (the lecture's listen(srvSd, 2)). */
+#include <netinet/in.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -17,10 +18,13 @@ int main(int argc, char **argv) {
   bare_on_signal(SIGTERM, stop, 0, 0);
   bare_on_signal(SIGINT, stop, 0, 0);
   for (;;) {
-    const int client = bare_accept(listener);
+    struct sockaddr_in peer;
+    const int client = bare_accept(listener, &peer);
     if (client < 0) return 1;
+    bare_connected(&peer);
     bare_nodelay(client);
     bare_echo(client);
+    bare_disconnected(&peer);
     close(client);
   }
 }

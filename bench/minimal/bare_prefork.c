@@ -2,6 +2,7 @@
  * accept on the one listener (a blocking accept wakes one waiter per connection); the parent
  * only waits, and replaces a worker that was killed. Backlog 128, as tcp_echo_prefork. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -15,10 +16,13 @@ static pid_t spawn_worker(int listener) {
   signal(SIGTERM, SIG_DFL); /* The parent's SIGTERM ends the worker. */
   signal(SIGINT, SIG_DFL);
   for (;;) {
-    const int client = bare_accept(listener);
+    struct sockaddr_in peer;
+    const int client = bare_accept(listener, &peer);
     if (client < 0) _exit(1);
+    bare_connected(&peer);
     bare_nodelay(client);
     bare_echo(client);
+    bare_disconnected(&peer);
     close(client);
   }
 }

@@ -90,14 +90,34 @@ int bare_listen(int argc, char **argv, int backlog, int *workers) {
   return listener;
 }
 
-int bare_accept(int listener) {
+int bare_accept(int listener, struct sockaddr_in *peer) {
   for (;;) {
-    const int client = accept(listener, NULL, NULL);
+    socklen_t length = sizeof *peer;
+    const int client = accept(listener, (struct sockaddr *)peer, &length);
     if (client >= 0 || (errno != EINTR && errno != ECONNABORTED)) {
       if (client < 0) perror("accept");
       return client;
     }
   }
+}
+
+static void write_line(const char *line, int length) {
+  while (write(STDOUT_FILENO, line, (size_t)length) < 0 && errno == EINTR) {
+  }
+}
+
+void bare_connected(const struct sockaddr_in *peer) {
+  char address[INET_ADDRSTRLEN];
+  char line[96];
+  inet_ntop(AF_INET, &peer->sin_addr, address, sizeof address);
+  write_line(line, snprintf(line, sizeof line, "client %s:%d is connected...\n", address,
+                            ntohs(peer->sin_port)));
+}
+
+void bare_disconnected(const struct sockaddr_in *peer) {
+  char line[64];
+  write_line(line,
+             snprintf(line, sizeof line, "Client(%d): is disconnected\n", ntohs(peer->sin_port)));
 }
 
 void bare_nodelay(int fd) {

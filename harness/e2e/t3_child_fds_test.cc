@@ -7,12 +7,14 @@
 // set. Asserted on /proc/PID/fd and /proc/PID/net/tcp, while the child is serving.
 // Must not: signal any process the test did not start (or that its servers did not fork).
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <climits>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,10 +60,32 @@ std::string Join(const std::vector<std::string>& targets) {
   return all;
 }
 
-// True while `pid` is blocked in epoll_wait (or the epoll_pwait variants glibc may use).
-bool WaitsInEpoll(pid_t pid) {
-  const std::optional<long> call = BlockedSyscall(pid);
-  return call == SYS_epoll_wait || call == SYS_epoll_pwait || call == SYS_epoll_pwait2;
+// The open-file flags of each of `pid`'s sockets (the `flags:` line of /proc/PID/fdinfo/N, in
+// octal), so a test can tell a blocking socket from a non-blocking one.
+std::vector<int> SocketFlags(pid_t pid) {
+  std::vector<int> flags;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) return flags;
+  while (const dirent* entry = ::readdir(listing)) {
+    if (entry->d_name[0] == '.') continue;
+    char target[PATH_MAX];
+    const ssize_t n = ::readlink((dir + "/" + entry->d_name).c_str(), target, sizeof target);
+    if (n <= 0 || std::string(target, static_cast<std::size_t>(n)).rfind("socket:", 0) != 0) {
+      continue;
+    }
+    std::ifstream info("/proc/" + std::to_string(pid) + "/fdinfo/" + entry->d_name);
+    for (std::string key; info >> key;) {
+      if (key == "flags:") {
+        std::string octal;
+        info >> octal;
+        flags.push_back(static_cast<int>(std::stol(octal, nullptr, 8)));
+        break;
+      }
+    }
+  }
+  ::closedir(listing);
+  return flags;
 }
 
 TEST(T3ForkChild, HoldsItsClientAndNoneOfTheParentsFds) {
@@ -88,18 +112,28 @@ TEST(T3ForkChild, HoldsItsClientAndNoneOfTheParentsFds) {
   EXPECT_EQ(CountOf(parent, "anon_inode:[eventfd]"), 2) << Join(parent);
 }
 
+bool WaitsInAccept(pid_t pid) {
+  const std::optional<long> call = BlockedSyscall(pid);
+  return call == SYS_accept4 || call == SYS_accept;
+}
+
 TEST(B1PreforkWorker, SharesTheListenerButNotTheSupervisorsEpollSet) {
-  // Claim: each pre-forked worker holds the shared listener and exactly one epoll set (its
-  // own), and none of the supervisor's signal eventfds.
+  // Claim: each pre-forked worker waits in accept on the shared listener, which is blocking (so
+  // the kernel hands a connection to one waiting worker, and an idle worker sleeps: a
+  // non-blocking accept would spin), and holds exactly one epoll set (its own, where a back-off
+  // waits) and none of the supervisor's signal eventfds.
   StartedServer server = StartServer("tcp_echo_prefork", {"--workers", "2"});
   ASSERT_NE(server.endpoint.port, 0) << server.process.stderr_text();
   ASSERT_TRUE(PollUntil([&] { return ChildrenOf(server.process.pid()).size() == 2; },
                         Deadline::In(seconds(5))));
   for (const ProcInfo& worker : ChildrenOf(server.process.pid())) {
     SCOPED_TRACE("worker " + std::to_string(worker.pid));
-    // A worker sets up its own set right after the fork: wait until it waits on it.
-    ASSERT_TRUE(PollUntil([&] { return WaitsInEpoll(worker.pid); }, Deadline::In(seconds(5))));
+    // A worker sets up its own set right after the fork: wait until it waits for a client.
+    ASSERT_TRUE(PollUntil([&] { return WaitsInAccept(worker.pid); }, Deadline::In(seconds(5))));
     EXPECT_EQ(ListeningEndpointsOf(worker.pid).size(), 1u);
+    const std::vector<int> sockets = SocketFlags(worker.pid);
+    ASSERT_EQ(sockets.size(), 1u) << "an idle worker holds the listener, and no other socket";
+    EXPECT_EQ(sockets[0] & O_NONBLOCK, 0) << "the listener is non-blocking";
     const std::vector<std::string> fds = FdTargets(worker.pid);
     EXPECT_EQ(CountOf(fds, "anon_inode:[eventpoll]"), 1) << Join(fds);
     EXPECT_EQ(CountOf(fds, "anon_inode:[eventfd]"), 0) << Join(fds);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
@@ -18,14 +19,24 @@ namespace {
 
 UniqueFd OpenReserve() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
 
+bool ClientQueued(int listener) {
+  pollfd entry{listener, POLLIN, 0};
+  return RetryOnEintr([&] { return ::poll(&entry, 1, 0); }) == 1 && (entry.revents & POLLIN) != 0;
+}
+
 }  // namespace
 
-absl::StatusOr<Acceptor> Acceptor::Create(UniqueFd listener, ClientSockets clients) {
-  if (absl::Status status = SetNonBlocking(listener.get(), true); !status.ok()) return status;
+absl::StatusOr<Acceptor> Acceptor::Create(UniqueFd listener, ClientSockets clients,
+                                          ListenerWaits waits) {
+  if (absl::Status status = SetNonBlocking(listener.get(), waits == ListenerWaits::kInEpoll);
+      !status.ok()) {
+    return status;
+  }
   UniqueFd reserve = OpenReserve();
   if (!reserve.valid()) return ErrnoError(errno, "open /dev/null");
   return Acceptor(std::move(listener), std::move(reserve),
-                  SOCK_CLOEXEC | (clients == ClientSockets::kNonBlocking ? SOCK_NONBLOCK : 0));
+                  SOCK_CLOEXEC | (clients == ClientSockets::kNonBlocking ? SOCK_NONBLOCK : 0),
+                  waits);
 }
 
 absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
@@ -73,8 +84,15 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
       // Give up the reserve fd, take the connection that is waiting and close it: the client
       // sees EOF instead of hanging in the backlog, and poll stops reporting it ready.
       reserve_.reset();
-      UniqueFd shed(
-          RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC); }));
+      // accept4 says EMFILE before it looks for a client, so a blocking listener's shedding
+      // accept would wait for the next one: it sheds only a client already queued, as the
+      // non-blocking accept does (another worker may still take that one first, and then this
+      // accept waits for a client to shed, which is what it is there for).
+      UniqueFd shed;
+      if (waits_ == ListenerWaits::kInEpoll || ClientQueued(listener_.get())) {
+        shed.reset(RetryOnEintr(
+            [&] { return ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC); }));
+      }
       const bool shed_one = shed.valid();
       shed.reset();  // Closed before the reserve is reopened: it holds the reserve's fd slot.
       reserve_ = OpenReserve();

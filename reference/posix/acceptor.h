@@ -43,11 +43,18 @@ inline constexpr std::chrono::milliseconds kBackOff{100};  // As sshd's pause af
 // two fcntl calls per client.
 enum class ClientSockets { kBlocking, kNonBlocking };
 
+// How accept waits: not at all (an event loop learns from epoll when a client is there), or in
+// accept itself, for pre-forked workers that have nothing else to wait for: the kernel then
+// hands each connection to exactly one waiting worker (see ServerLoop::Options::wait_in_accept).
+enum class ListenerWaits { kInEpoll, kInAccept };
+
 class Acceptor {
  public:
-  // Takes a listening socket; makes it non-blocking (several pre-forked workers may race for one
-  // connection, and the loser must get EAGAIN, not block) and opens the reserve fd.
-  static absl::StatusOr<Acceptor> Create(UniqueFd listener, ClientSockets clients);
+  // Takes a listening socket; makes it non-blocking for kInEpoll (a wake-up may find the client
+  // gone, taken by another process or reset, and the accept must then say EAGAIN, not block)
+  // and opens the reserve fd.
+  static absl::StatusOr<Acceptor> Create(UniqueFd listener, ClientSockets clients,
+                                         ListenerWaits waits = ListenerWaits::kInEpoll);
 
   // Accepts one connection (accept4 with SOCK_CLOEXEC, and SOCK_NONBLOCK for kNonBlocking; the
   // client socket has TCP_NODELAY). Shed and back-off errors are logged on stderr here (T3: an
@@ -72,12 +79,16 @@ class Acceptor {
   }
 
  private:
-  Acceptor(UniqueFd listener, UniqueFd reserve, int accept_flags)
-      : listener_(std::move(listener)), reserve_(std::move(reserve)), accept_flags_(accept_flags) {}
+  Acceptor(UniqueFd listener, UniqueFd reserve, int accept_flags, ListenerWaits waits)
+      : listener_(std::move(listener)),
+        reserve_(std::move(reserve)),
+        accept_flags_(accept_flags),
+        waits_(waits) {}
 
   UniqueFd listener_;
   UniqueFd reserve_;  // An fd on /dev/null, given up to accept-and-close when out of fds.
   int accept_flags_;  // accept4's flags for a client socket.
+  ListenerWaits waits_;
 };
 
 }  // namespace netref::posix

@@ -45,12 +45,10 @@ absl::Status ServerLoop::Rewatch(int fd, std::uint32_t events) {
   return Control(EPOLL_CTL_MOD, fd, events);
 }
 
-// In or out of the set, not EPOLL_CTL_MOD to no events: an EPOLLEXCLUSIVE registration cannot
-// be modified.
+// In or out of the set, not EPOLL_CTL_MOD to no events: the set then reports nothing for it.
 absl::Status ServerLoop::ArmListener(bool armed) {
   if (armed == listener_armed_) return absl::OkStatus();
-  const std::uint32_t events = EPOLLIN | (options_.exclusive ? EPOLLEXCLUSIVE : 0u);
-  absl::Status done = armed ? Control(EPOLL_CTL_ADD, acceptor_->fd(), events)
+  absl::Status done = armed ? Control(EPOLL_CTL_ADD, acceptor_->fd(), EPOLLIN)
                             : Control(EPOLL_CTL_DEL, acceptor_->fd(), 0);
   if (done.ok()) listener_armed_ = armed;
   return done;
@@ -71,6 +69,11 @@ absl::StatusOr<SignalCounts> ServerLoop::Turn(const Handlers& handlers,
     // back-off it asks for starts after `now`, so the lines below see it).
     if (absl::Status accepted = AcceptSome(handlers); !accepted.ok()) return accepted;
     if (accepted_last_turn_) return SignalCounts();
+  }
+  if (options_.wait_in_accept && Accepting(now)) {
+    Console::Flush();  // accept is this loop's wait.
+    if (absl::Status accepted = AcceptSome(handlers); !accepted.ok()) return accepted;
+    return SignalCounts();
   }
   const bool backing_off = now < back_off_until_;
   const bool accepting = Accepting(now);

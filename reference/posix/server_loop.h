@@ -39,8 +39,6 @@ class ServerLoop {
   struct Options {
     std::size_t accept_batch = 64;   // Accepts per Turn at most; 1: one client at a time.
     std::size_t max_in_service = 0;  // B2: no accepting while this many are served (0: no cap).
-    bool exclusive = false;          // EPOLLEXCLUSIVE: pre-forked workers share the listener,
-                                     // and a new client wakes one of them, not the whole pool.
     // After a turn that accepted, the next one tries accept before it waits, as a blocking
     // accept loop would: a server that serves one client at a time finds the next one queued
     // more often than not, and then neither waits nor flushes its console in between. Signals
@@ -50,6 +48,12 @@ class ServerLoop {
     // the accept that finds it gone costs a call per client (measured: 37 against 34 µs of
     // server CPU per connection).
     bool accept_before_waiting = false;
+    // The wait is accept itself, on a blocking listener (ListenerWaits::kInAccept), as in the
+    // textbook's pre-forked server: the kernel wakes exactly one waiting process per connection,
+    // where EPOLLEXCLUSIVE may wake several and the losers' accepts find nothing. Only for a
+    // loop with nothing else to wait for (no signals, no watched fds: a pre-forked worker). A
+    // back-off still waits in epoll_wait, on an empty set, until its deadline.
+    bool wait_in_accept = false;
   };
 
   struct Handlers {

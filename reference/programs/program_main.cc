@@ -44,12 +44,12 @@ int Fail(const absl::Status& status) {
 }
 
 absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog,
-                                 posix::ClientSockets clients) {
+                                 posix::ClientSockets clients, posix::ListenerWaits waits) {
   absl::StatusOr<posix::UniqueFd> listener = posix::ListenTcp(config.endpoint, backlog);
   if (!listener.ok()) return listener.status();
   absl::StatusOr<core::Endpoint> bound = posix::LocalEndpoint(listener->get());
   if (!bound.ok()) return bound.status();
-  absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener), clients);
+  absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener), clients, waits);
   if (!acceptor.ok()) return acceptor.status();
   return Listening{std::move(*acceptor), *bound};
 }

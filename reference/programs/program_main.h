@@ -38,7 +38,8 @@ struct Listening {
   core::Endpoint bound;
 };
 absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog,
-                                 posix::ClientSockets clients);
+                                 posix::ClientSockets clients,
+                                 posix::ListenerWaits waits = posix::ListenerWaits::kInEpoll);
 
 // G2: `listening on ADDR:PORT`, printed once the server is ready to serve (its loop exists), so
 // whoever reads it may connect, count the server's fds or limit them at once.

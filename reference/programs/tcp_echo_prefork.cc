@@ -50,12 +50,12 @@ std::int64_t MillisecondsOf(Clock::time_point t) {
     posix::FlushCoverage();
     ::_exit(status);  // GCOVR_EXCL_LINE: after the counters are written, never counted.
   };
-  // The listener is shared. Each worker waits on it through its own epoll set with
-  // EPOLLEXCLUSIVE, so a new connection wakes one idle worker (or a few), not the whole pool
-  // (the thundering herd); one that loses the race anyway gets EAGAIN and waits again.
+  // The listener is shared, and blocking. Each worker waits in accept itself, so the kernel
+  // hands a new connection to exactly one idle worker, not the whole pool (the thundering herd)
+  // nor the few an EPOLLEXCLUSIVE wake-up may reach, whose accepts would then find nothing.
   posix::ServerLoop::Options options;
   options.accept_batch = 1;  // One client at a time, served to the end.
-  options.exclusive = true;
+  options.wait_in_accept = true;
   absl::StatusOr<posix::ServerLoop> loop =
       posix::ServerLoop::Create(/*signals=*/nullptr, &acceptor, options);
   if (!loop.ok()) {
@@ -180,7 +180,8 @@ int main(int argc, char** argv) {
                                 {SIGCHLD, posix::SignalUse::kNotice}});
   if (!signals.ok()) return programs::Fail(signals.status());
   absl::StatusOr<programs::Listening> listening =
-      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kBlocking);
+      programs::Listen(config, programs::kBacklog, posix::ClientSockets::kBlocking,
+                       posix::ListenerWaits::kInAccept);  // The workers wait in accept.
   if (!listening.ok()) return programs::Fail(listening.status());
   // The supervisor's loop accepts nothing: it waits for signals and for the next start.
   absl::StatusOr<posix::ServerLoop> loop =
