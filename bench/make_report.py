@@ -16,6 +16,7 @@ on stdout. Needs Debian's python3-matplotlib (so /usr/bin/python3).
 """
 import json
 import os
+import random
 import statistics
 import sys
 
@@ -26,6 +27,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 # What the report holds netref to (issue 13), and where a measurement stops being trusted.
 TARGET_RATIO = 0.95  # Each netref server against its minimal C counterpart, cell by cell.
+# How sure a verdict on a ratio must be: a ratio below the target counts against a criterion only
+# when its bootstrap interval (this share of resamples of both cells' repetitions) lies below
+# the target too; otherwise the data cannot tell it from one that meets it.
+CONFIDENCE = 0.90
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20261201  # Fixed: the same JSON gives the same interval, and the same report.
 FORK_MAPS_TARGET = 32  # The fork server's parent: /proc/PID/maps lines...
 FORK_RSS_TARGET_KIB = 2560  # ...and VmRSS (2.5 MB).
 FLOOR_GEN_CORES = 0.9  # The load generator is one process: at 0.9 of a core it is the limit.
@@ -79,6 +86,10 @@ class Cell:
 
     def rate(self):
         return self.med(self.rate_name) if self.rate_name else None
+
+    def rates(self):
+        """Each repetition's rate."""
+        return [r[self.rate_name] for r in self.reps if self.rate_name and r.get(self.rate_name)]
 
     def cv(self):
         agg = self.aggregates.get("cv")
@@ -255,6 +266,31 @@ class Ratio:
     def met(self):
         return self.value is not None and self.value >= TARGET_RATIO
 
+    def interval(self):
+        """The CONFIDENCE bootstrap interval of the ratio of medians: each cell's repetitions
+        resampled with replacement, apart (None with fewer than 3 repetitions on a side)."""
+        mine = self.mine.rates() if self.mine else []
+        theirs = self.theirs.rates() if self.theirs else []
+        if len(mine) < 3 or len(theirs) < 3:
+            return None
+        rng = random.Random(BOOTSTRAP_SEED)
+        ratios = sorted(
+            statistics.median(rng.choices(mine, k=len(mine))) /
+            statistics.median(rng.choices(theirs, k=len(theirs)))
+            for _ in range(BOOTSTRAP_RESAMPLES))
+        tail = (1 - CONFIDENCE) / 2
+        return (ratios[int(tail * BOOTSTRAP_RESAMPLES)],
+                ratios[int((1 - tail) * BOOTSTRAP_RESAMPLES) - 1])
+
+    def surely_below(self):
+        """Below the target, and its whole interval too: the data says so, not the noise."""
+        iv = self.interval()
+        return not self.met() and iv is not None and iv[1] < TARGET_RATIO
+
+    def interval_text(self):
+        iv = self.interval()
+        return f"{CONFIDENCE:.0%}: {iv[0]:.2f}–{iv[1]:.2f}" if iv else "no interval"
+
     def text(self):
         if self.value is None:
             return "–"
@@ -378,10 +414,14 @@ def criterion(title, rs):
         low = min(measured, key=lambda t: t[2].value)
         return (title, "met", f"lowest {low[2].value:.2f}× ({cell_label(low[0], low[1])})")
     noisy = sum(1 for _, _, r in below if r.noise or r.bound)
-    detail = "; ".join(f"{cell_label(w, p)} {r.text()}" for w, p, r in below)
+    detail = "; ".join(f"{cell_label(w, p)} {r.text()} ({r.interval_text()})" for w, p, r in below)
     if noisy:
         detail += f" ({noisy} of them flagged noise or floor)"
-    return (title, "not met", detail)
+    if any(r.surely_below() for _, _, r in below):
+        return (title, "not met", detail)
+    # Every ratio below the target has an interval that reaches it: not shown either way.
+    return (title, "not shown", detail + f"; each interval reaches {TARGET_RATIO}×: this run "
+            "cannot tell these cells from ones that meet it")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -999,6 +1039,11 @@ def write_report(data, out, compare):
       "server could do more), ~ noise (repetitions disagree or other processes took CPU).\n")
 
     w("## Must show\n")
+    w(f"A ratio criterion is **met** when every ratio reaches {TARGET_RATIO}×, **not met** when "
+      f"a ratio is below it with its whole {CONFIDENCE:.0%} bootstrap interval (both cells' "
+      f"repetitions resampled, {BOOTSTRAP_RESAMPLES} times), and **not shown** when each ratio "
+      f"below it has an interval that still reaches it: then the run's noise, not the servers, "
+      f"decides the sign, and a longer run (`--full`) or a quieter machine is needed.\n")
     w("| criterion | verdict | detail |\n|---|---|---|")
     for title, verdict, detail in must_show(data):
         w(f"| {title} | **{verdict}** | {detail} |")

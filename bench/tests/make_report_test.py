@@ -39,6 +39,23 @@ def median_of(data, prefix, counter):
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
+def set_reps(data, prefix, counter, values):
+    """The repetitions of `prefix`, in order, get `values` (the fixture keeps no aggregates)."""
+    reps = [b for b in entries(data, prefix) if b.get("run_type") != "aggregate"]
+    assert len(reps) == len(values), f"{prefix}: {len(reps)} repetitions"
+    for b, value in zip(reps, values):
+        b[counter] = value
+
+
+def must_show_row(report, starting):
+    """The Must show table's (verdict, detail) for the criterion that starts so."""
+    for line in report.text.split("## Must show", 1)[1].split("\n## ", 1)[0].splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells and cells[0].startswith(starting):
+            return cells[1].strip("*"), cells[2]
+    raise AssertionError(f"no Must show row starts with {starting!r}")
+
+
 def set_counter(data, prefix, counter, value):
     found = entries(data, prefix)
     assert found, f"fixture has no {prefix}"
@@ -150,6 +167,38 @@ class B1ReportReading(ReportTest):
         self.assertNotIn("Every netref server reaches", text)
         self.assertIn("Below 0.95× the minimal C counterpart:** fork in 1 cell of", text)
 
+
+    def iterative_at_parity(self, data, spread):
+        """Every iterative cell the target applies to gets its counterpart's repetitions
+        (`spread`, one value per repetition): each ratio 1.00x."""
+        for workload, rate in (("churn", "conn_per_s"), ("sessions", "rt_per_s")):
+            names = {b["run_name"].split("/iterations")[0] for b in data["benchmarks"]
+                     if b["run_name"].startswith(f"{workload}/bare_iterative/")}
+            for bare in names:
+                mine = bare.replace("bare_iterative", "iterative")
+                set_reps(data, bare, rate, spread)
+                set_reps(data, mine, rate, spread)
+
+    def testARatioSurelyBelowTheTargetIsNotMet(self):
+        """A ratio below 0.95x whose whole interval is below it too fails its criterion."""
+        data = copy.deepcopy(self.data)
+        self.iterative_at_parity(data, [100.0, 101.0, 102.0])
+        self.assertEqual(must_show_row(self.report(data, "parity"), "iterative")[0], "met")
+        set_reps(data, "churn/iterative/clients:1", "conn_per_s", [50.0, 51.0, 52.0])
+        verdict, detail = must_show_row(self.report(data, "halved"), "iterative")
+        self.assertEqual(verdict, "not met")
+        self.assertIn("churn, 1 client 0.50×", detail)
+
+    def testARatioBelowTheTargetWithinTheNoiseIsNotShown(self):
+        """A ratio of 0.93x whose repetitions spread so wide that its interval reaches 0.95x is
+        neither met nor failed: the verdict says the run cannot tell."""
+        data = copy.deepcopy(self.data)
+        self.iterative_at_parity(data, [100.0, 150.0, 200.0])
+        set_reps(data, "churn/iterative/clients:1", "conn_per_s", [93.0, 139.5, 186.0])
+        verdict, detail = must_show_row(self.report(data), "iterative")
+        self.assertEqual(verdict, "not shown")
+        self.assertIn("churn, 1 client 0.93×", detail)
+        self.assertIn("cannot tell", detail)
 
     def testSecondLongChurnTailIsBlamedOnTheBacklogOnlyPastIt(self):
         """A p99 near the 1 s SYN retry is explained by the backlog only where clients exceed it."""
