@@ -43,26 +43,28 @@ bool IsAWait(long syscall) {
   return false;
 }
 
-// What the server was doing over `interval`, sampled from /proc every few milliseconds while its
-// pipes are kept drained (a server that logs each spin must not block on stderr instead).
+// What process `pid` (the server, or one of its children) was doing over `interval`, sampled
+// from /proc every few milliseconds while the server's pipes are kept drained (a server that
+// logs each spin must not block on stderr instead).
 struct Sampled {
   int samples = 0;
   int waiting = 0;  // Blocked in a wait (IsAWait).
   double cpu_seconds = 0;
   double waiting_share() const { return samples > 0 ? static_cast<double>(waiting) / samples : 0; }
 };
-Sampled SampleOver(Subprocess& server, milliseconds interval) {
+Sampled SampleOver(Subprocess& server, milliseconds interval, pid_t pid = 0) {
+  if (pid == 0) pid = server.pid();
   Sampled sampled;
-  const double cpu_before = CpuSeconds(server.pid());
+  const double cpu_before = CpuSeconds(pid);
   const Deadline until = Deadline::In(interval);
   while (!until.expired()) {
     server.PumpNow();
-    const std::optional<long> syscall = BlockedSyscall(server.pid());
+    const std::optional<long> syscall = BlockedSyscall(pid);
     ++sampled.samples;
     if (syscall && IsAWait(*syscall)) ++sampled.waiting;
     ::usleep(5000);  // The sampling period, not a synchronisation.
   }
-  sampled.cpu_seconds = CpuSeconds(server.pid()) - cpu_before;
+  sampled.cpu_seconds = CpuSeconds(pid) - cpu_before;
   return sampled;
 }
 
@@ -162,6 +164,53 @@ TEST(T3AcceptEmfile, WhenEvenTheReserveIsGoneTheServerBacksOffAndResumes) {
   EXPECT_TRUE(FdCountWithin(pid, fds_at_start, milliseconds(1000)))
       << "fds: " << OpenFdCount(pid) << " now, " << fds_at_start << " at start";
   EXPECT_TRUE(StopsCleanly(server.process));
+}
+
+TEST(T3AcceptEmfile, APreforkWorkerOutOfFdsWaitsSilentlyAndShedsEachQueuedClient) {
+  // Claim: a pre-forked worker (it waits in accept on a blocking listener, and accept4 says
+  // EMFILE before it looks for a client) whose fd limit leaves no room for a client, the
+  // reserve still open: with no client queued it waits on the listener (blocked in a wait in
+  // 90% of /proc samples over 1 s) and logs nothing; each of 5 clients that queue is shed (reads
+  // EOF, a `shed one connection` line each); once the limit is lifted it serves again.
+  StartedServer server = StartServer("tcp_echo_prefork", {"--workers", "1"});
+  ASSERT_NE(server.endpoint.port, 0) << server.process.stderr_text();
+  std::vector<ProcInfo> workers;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        workers = ChildrenOf(server.process.pid());
+        return workers.size() == 1 && BlockedSyscall(workers[0].pid) == long{SYS_accept4};
+      },
+      Deadline::In(seconds(5))));
+  const pid_t worker = workers[0].pid;
+  // The blocked accept4 already holds the lowest free fd (it takes one before it waits): the
+  // limit there lets it finish with the first client, and no later accept finds room.
+  const rlimit old = LimitFds(worker, LowestFreeFd(worker));
+  EXPECT_TRUE(StillAnswers(server.endpoint)) << "the accept under way had its fd already";
+  const Sampled idle = SampleOver(server.process, milliseconds(1000), worker);
+  std::printf("[ measure ] prefork worker out of fds, no client: waiting in %d of %d samples, "
+              "%.3f CPU s over 1 s\n",
+              idle.waiting, idle.samples, idle.cpu_seconds);
+  EXPECT_GE(idle.waiting_share(), kMinWaitingShare) << "the worker spins out of fds";
+  EXPECT_EQ(server.process.stderr_text(), "") << "an idle worker out of fds logs";
+
+  for (int i = 0; i < 5; ++i) {
+    std::optional<TcpPeer> peer = TcpPeer::Connect(server.endpoint, Deadline::In(seconds(5)));
+    ASSERT_TRUE(peer.has_value());
+    EXPECT_EQ(peer->ReceiveToEof(Deadline::In(seconds(5))), std::optional<std::string>(""))
+        << "a client queued while the worker has no fd must be shed, not left hanging";
+    server.process.PumpNow();
+  }
+  RestoreFds(worker, old);
+  EXPECT_TRUE(StillAnswers(server.endpoint));
+  EXPECT_TRUE(StopsCleanly(server.process));
+  const std::string errors = server.process.stderr_text();
+  int shed = 0;
+  for (std::size_t at = errors.find("shed one connection"); at != std::string::npos;
+       at = errors.find("shed one connection", at + 1)) {
+    ++shed;
+  }
+  EXPECT_EQ(shed, 5) << errors;
+  EXPECT_EQ(errors.find("backing off"), std::string::npos) << errors;
 }
 
 TEST(T3ForkEagain, AFailedForkClosesThatClientOnlyAndTheServerGoesOn) {

@@ -81,18 +81,19 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
       return outcome;
     case EMFILE:
     case ENFILE: {
+      // accept4 says EMFILE before it looks for a client. On a blocking listener with none
+      // queued there is nobody to shed (and a shedding accept would wait for one): the loop
+      // waits in epoll until one is (another worker may still take it first; this accept then
+      // waits for the next, to shed it, which is what it is for).
+      if (waits_ == ListenerWaits::kInAccept && !ClientQueued(listener_.get())) {
+        outcome.kind = AcceptOutcome::Kind::kNoRoom;
+        return outcome;
+      }
       // Give up the reserve fd, take the connection that is waiting and close it: the client
       // sees EOF instead of hanging in the backlog, and poll stops reporting it ready.
       reserve_.reset();
-      // accept4 says EMFILE before it looks for a client, so a blocking listener's shedding
-      // accept would wait for the next one: it sheds only a client already queued, as the
-      // non-blocking accept does (another worker may still take that one first, and then this
-      // accept waits for a client to shed, which is what it is there for).
-      UniqueFd shed;
-      if (waits_ == ListenerWaits::kInEpoll || ClientQueued(listener_.get())) {
-        shed.reset(RetryOnEintr(
-            [&] { return ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC); }));
-      }
+      UniqueFd shed(
+          RetryOnEintr([&] { return ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC); }));
       const bool shed_one = shed.valid();
       shed.reset();  // Closed before the reserve is reopened: it holds the reserve's fd slot.
       reserve_ = OpenReserve();
@@ -110,6 +111,11 @@ absl::StatusOr<AcceptOutcome> Acceptor::Accept() {
     default:
       return ErrnoError(err, "accept");
   }
+}
+
+void Acceptor::RenewReserve() {
+  reserve_.reset();  // First: the reopened one takes the lowest free number, this one's or below.
+  reserve_ = OpenReserve();
 }
 
 bool Acceptor::listening() const {

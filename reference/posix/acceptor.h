@@ -29,6 +29,9 @@ struct AcceptOutcome {
     kBackOff,   // A transient error (logged): leave the listener out of every wait until
                 // kBackOff has passed. The listener stays readable meanwhile, so waiting on it
                 // would return at once and spin on the failing accept.
+    kNoRoom,    // ListenerWaits::kInAccept only: out of fds with no client queued (accept4 says
+                // EMFILE before it looks). Nothing to shed or log: wait in epoll until a client
+                // is queued, then accept again (and shed it if there is still no room).
   };
   Kind kind = Kind::kNothing;
   UniqueFd client;
@@ -70,6 +73,11 @@ class Acceptor {
   // queued), even in a pre-forked worker that still holds it; then the listener and the
   // reserve are closed. Called before a server's shutdown grace, not after.
   void StopListening();
+
+  // Reopens the reserve fd at the lowest free number. A pre-forked worker does this once its
+  // parent's other fds are closed: a reserve above a free fd is no use at the limit that
+  // stops an accept there (the shedding accept would get EMFILE too).
+  void RenewReserve();
 
   // The child of a fork server closes the listener: only the parent accepts, and a listener held
   // open by a child keeps the port busy after the parent exits.

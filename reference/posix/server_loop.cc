@@ -70,7 +70,7 @@ absl::StatusOr<SignalCounts> ServerLoop::Turn(const Handlers& handlers,
     if (absl::Status accepted = AcceptSome(handlers); !accepted.ok()) return accepted;
     if (accepted_last_turn_) return SignalCounts();
   }
-  if (options_.wait_in_accept && Accepting(now)) {
+  if (options_.wait_in_accept && !awaiting_client_ && Accepting(now)) {
     Console::Flush();  // accept is this loop's wait.
     if (absl::Status accepted = AcceptSome(handlers); !accepted.ok()) return accepted;
     return SignalCounts();
@@ -133,7 +133,11 @@ absl::Status ServerLoop::AcceptSome(const Handlers& handlers) {
     switch (accepted->kind) {
       case AcceptOutcome::Kind::kNothing:
         return absl::OkStatus();
+      case AcceptOutcome::Kind::kNoRoom:  // Wait in epoll until a client is queued.
+        awaiting_client_ = true;
+        return absl::OkStatus();
       case AcceptOutcome::Kind::kShed:  // Logged by the Acceptor; the next one may succeed.
+        awaiting_client_ = false;
         continue;
       case AcceptOutcome::Kind::kBackOff:  // Logged by the Acceptor; see the header.
         back_off_until_ = Clock::now() + kBackOff;
@@ -141,6 +145,7 @@ absl::Status ServerLoop::AcceptSome(const Handlers& handlers) {
       case AcceptOutcome::Kind::kAccepted:
         ++in_service_;
         accepted_last_turn_ = true;
+        awaiting_client_ = false;
         if (handlers.on_client) handlers.on_client(*accepted);
         break;
     }

@@ -52,7 +52,8 @@ class ServerLoop {
     // textbook's pre-forked server: the kernel wakes exactly one waiting process per connection,
     // where EPOLLEXCLUSIVE may wake several and the losers' accepts find nothing. Only for a
     // loop with nothing else to wait for (no signals, no watched fds: a pre-forked worker). A
-    // back-off still waits in epoll_wait, on an empty set, until its deadline.
+    // back-off still waits in epoll_wait, on an empty set, until its deadline, and so does a
+    // loop out of fds with no client queued (kNoRoom), on the listener, until one is.
     bool wait_in_accept = false;
   };
 
@@ -107,6 +108,7 @@ class ServerLoop {
   bool listener_armed_ = false;
   bool stopped_ = false;
   bool accepted_last_turn_ = false;
+  bool awaiting_client_ = false;  // kNoRoom: the next waits are in epoll, for a queued client.
   std::size_t in_service_ = 0;
   Clock::time_point back_off_until_{};  // The listener stays out of the set until then.
   std::vector<Ready> ready_;

@@ -53,6 +53,7 @@ std::int64_t MillisecondsOf(Clock::time_point t) {
   // The listener is shared, and blocking. Each worker waits in accept itself, so the kernel
   // hands a new connection to exactly one idle worker, not the whole pool (the thundering herd)
   // nor the few an EPOLLEXCLUSIVE wake-up may reach, whose accepts would then find nothing.
+  acceptor.RenewReserve();  // Below the fds the worker will use, now that the parent's are closed.
   posix::ServerLoop::Options options;
   options.accept_batch = 1;  // One client at a time, served to the end.
   options.wait_in_accept = true;
