@@ -13,8 +13,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -97,6 +99,63 @@ TEST_P(HeldLines, G3EachLineShowsBeforeTheServerWaitsAndOnlyOnce) {
   } else {
     EXPECT_EQ(rest, expected);
   }
+}
+
+TEST(G3HeldLinesOrder, ADiagnosticOnStderrComesAfterTheLinesHeldBeforeIt) {
+  // Claim: with stdout and stderr on one pipe (as on one terminal), when one epoll turn reads a
+  // message from one client and then a reset from another, the message's line (held for the
+  // next wait) comes before the reset's stderr line: a diagnostic writes the held lines first.
+  const std::string program = BinPath("tcp_echo_epoll");
+  Subprocess server =
+      Subprocess::Start({"/bin/sh", "-c", "exec \"$0\" 0 --bind 127.0.0.1 2>&1", program});
+  const Deadline deadline = Deadline::In(seconds(10));
+  std::optional<std::string> listening = server.WaitForLineStartingWith("listening on ", deadline);
+  ASSERT_TRUE(listening.has_value());
+  const core::Endpoint endpoint{core::kLoopbackAddress,
+                                static_cast<std::uint16_t>(std::stoi(listening->substr(
+                                    listening->rfind(':') + 1)))};
+  std::optional<TcpPeer> first = TcpPeer::Connect(endpoint, deadline);
+  std::optional<TcpPeer> second = TcpPeer::Connect(endpoint, deadline);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  for (const TcpPeer* peer : {&*first, &*second}) {
+    const std::string connected = ConnectedLineOf(*peer);
+    ASSERT_TRUE(server.WaitForLine([&](const std::string& l) { return l == connected; },
+                                   deadline));
+  }
+  const std::string logged = "Client(" + std::to_string(first->local().port) + "): first";
+  const std::string reset_prefix =
+      "tcp_echo_epoll: Client(" + std::to_string(second->local().port) + "): ";
+  const core::Endpoint second_end = second->local();
+  // Both events wait for one turn: the server is stopped while they happen (and the kernel has
+  // queued both: the message unread on the server's socket, the reset's socket unhashed).
+  ASSERT_EQ(::kill(server.pid(), SIGSTOP), 0);
+  ASSERT_TRUE(first->SendAll("first", deadline));
+  second->Reset();
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        const std::optional<TcpSocket> one = ConnectionOf(server.pid(), endpoint, first->local());
+        return one && one->receive_queue == 5 &&
+               !ConnectionOf(server.pid(), endpoint, second_end).has_value();
+      },
+      deadline));
+  ASSERT_EQ(::kill(server.pid(), SIGCONT), 0);
+  ASSERT_EQ(first->ReceiveExactly(5, deadline), std::optional<std::string>("first"));
+  const std::string disconnected = "Client(" + std::to_string(second_end.port) + "): is disconnected";
+  ASSERT_TRUE(server.WaitForLine([&](const std::string& l) { return l == disconnected; },
+                                 deadline));
+  const std::vector<std::string>& lines = server.lines();
+  const auto at = [&](const std::function<bool(const std::string&)>& match) {
+    return std::find_if(lines.begin(), lines.end(), match) - lines.begin();
+  };
+  const auto message_at = at([&](const std::string& l) { return l == logged; });
+  const auto reset_at = at([&](const std::string& l) { return l.rfind(reset_prefix, 0) == 0; });
+  ASSERT_LT(message_at, static_cast<long>(lines.size())) << "no `" << logged << "` line";
+  ASSERT_LT(reset_at, static_cast<long>(lines.size())) << "no reset line on stderr";
+  EXPECT_LT(message_at, reset_at) << "the reset's diagnostic overtook the line held before it";
+  server.Signal(SIGTERM);
+  std::optional<core::WaitStatus> status = server.Wait(Deadline::In(seconds(10)));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }
 
 std::string ReadFile(const std::string& path) {
