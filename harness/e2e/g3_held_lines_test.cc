@@ -158,13 +158,6 @@ TEST(G3HeldLinesOrder, ADiagnosticOnStderrComesAfterTheLinesHeldBeforeIt) {
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(T1NextClient, AQueuedClientIsAcceptedWithoutAWaitAndBothLinesGoOutInOneWrite) {
   // Claim: with two clients queued while the first is served, the iterative server, once the
   // first disconnects, accepts the second without an epoll_wait in between (as a blocking
@@ -208,9 +201,7 @@ TEST(T1NextClient, AQueuedClientIsAcceptedWithoutAWaitAndBothLinesGoOutInOneWrit
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->ExitedWith(0)) << core::DescribeWaitStatus(*status);
 
-  std::vector<std::string> calls;
-  std::istringstream in(ReadFile(log));
-  for (std::string line; std::getline(in, line);) calls.push_back(line);
+  const std::vector<std::string> calls = ReadStraceLog(log);
   const auto index_of = [&](const std::string& needle, std::size_t from) {
     for (std::size_t i = from; i < calls.size(); ++i) {
       if (calls[i].find(needle) != std::string::npos) return i;

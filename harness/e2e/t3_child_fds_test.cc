@@ -17,6 +17,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/support/deadline.h"
@@ -31,20 +32,26 @@ namespace {
 
 using std::chrono::seconds;
 
-// What each of `pid`'s fds is (the targets of /proc/PID/fd/*: "socket:[N]", "pipe:[N]",
-// "anon_inode:[eventpoll]", a path, ...).
-std::vector<std::string> FdTargets(pid_t pid) {
-  std::vector<std::string> targets;
+// Each of `pid`'s fds: its number and what it is (the target of /proc/PID/fd/N: "socket:[N]",
+// "pipe:[N]", "anon_inode:[eventpoll]", a path, ...).
+std::vector<std::pair<std::string, std::string>> Fds(pid_t pid) {
+  std::vector<std::pair<std::string, std::string>> fds;
   const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
   DIR* listing = ::opendir(dir.c_str());
-  if (listing == nullptr) return targets;
+  if (listing == nullptr) return fds;
   while (const dirent* entry = ::readdir(listing)) {
     if (entry->d_name[0] == '.') continue;
     char target[PATH_MAX];
     const ssize_t n = ::readlink((dir + "/" + entry->d_name).c_str(), target, sizeof target);
-    if (n > 0) targets.emplace_back(target, static_cast<std::size_t>(n));
+    if (n > 0) fds.emplace_back(entry->d_name, std::string(target, static_cast<std::size_t>(n)));
   }
   ::closedir(listing);
+  return fds;
+}
+
+std::vector<std::string> FdTargets(pid_t pid) {
+  std::vector<std::string> targets;
+  for (const auto& [fd, target] : Fds(pid)) targets.push_back(target);
   return targets;
 }
 
@@ -64,17 +71,9 @@ std::string Join(const std::vector<std::string>& targets) {
 // octal), so a test can tell a blocking socket from a non-blocking one.
 std::vector<int> SocketFlags(pid_t pid) {
   std::vector<int> flags;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* listing = ::opendir(dir.c_str());
-  if (listing == nullptr) return flags;
-  while (const dirent* entry = ::readdir(listing)) {
-    if (entry->d_name[0] == '.') continue;
-    char target[PATH_MAX];
-    const ssize_t n = ::readlink((dir + "/" + entry->d_name).c_str(), target, sizeof target);
-    if (n <= 0 || std::string(target, static_cast<std::size_t>(n)).rfind("socket:", 0) != 0) {
-      continue;
-    }
-    std::ifstream info("/proc/" + std::to_string(pid) + "/fdinfo/" + entry->d_name);
+  for (const auto& [fd, target] : Fds(pid)) {
+    if (target.rfind("socket:", 0) != 0) continue;
+    std::ifstream info("/proc/" + std::to_string(pid) + "/fdinfo/" + fd);
     for (std::string key; info >> key;) {
       if (key == "flags:") {
         std::string octal;
@@ -84,7 +83,6 @@ std::vector<int> SocketFlags(pid_t pid) {
       }
     }
   }
-  ::closedir(listing);
   return flags;
 }
 

@@ -40,13 +40,6 @@ int CountLines(const std::string& text, const std::string& needle) {
   return count;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(T4InterruptedAccept, EintrFromAcceptIsRetriedAndTheClientsAreServed) {
   // Claim: with its first three accept4 calls failing with EINTR, the fork server still accepts
   // the waiting client (the fourth call), serves it and the next one, reaps both children,
@@ -75,7 +68,8 @@ TEST(T4InterruptedAccept, EintrFromAcceptIsRetriedAndTheClientsAreServed) {
   EXPECT_TRUE(PollUntil([&] { return ChildrenOf(server).empty(); }, Deadline::In(seconds(5))))
       << ChildrenOf(server).size() << " children left";
 
-  const std::string trace = ReadFile(log);
+  std::string trace;
+  for (const std::string& line : ReadStraceLog(log)) trace += line + "\n";
   EXPECT_EQ(CountLines(trace, "= -1 EINTR (Interrupted system call) (INJECTED)"), 3) << trace;
   EXPECT_GE(CountLines(trace, "accept4("), 4) << trace;
 

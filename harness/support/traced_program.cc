@@ -29,6 +29,13 @@ std::string CommandOf(pid_t pid) {
 
 bool StraceAvailable() { return ::access(kStrace, X_OK) == 0; }
 
+std::vector<std::string> ReadStraceLog(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 TracedProgram::TracedProgram(TracedProgram&& other) noexcept
     : tracer(std::move(other.tracer)), program(other.program), endpoint(other.endpoint) {
   other.program = -1;

@@ -47,6 +47,9 @@ TracedProgram StartTraced(const std::vector<std::string>& strace_options, std::s
 TracedProgram StartTracedServer(const std::vector<std::string>& strace_options,
                                 std::string_view name, const std::vector<std::string>& extra = {});
 
+// The lines of a log that a test's own `-o PATH` made strace write (empty if there is none).
+std::vector<std::string> ReadStraceLog(const std::string& path);
+
 // SIGTERM to the program, then its end as strace reports it (strace exits as the program did);
 // nullopt if it is still running when `deadline` passes.
 std::optional<core::WaitStatus> StopTraced(TracedProgram& traced, const Deadline& deadline);
