@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -179,8 +180,13 @@ TEST(G5ConsoleToASocket, ASocketStdoutNobodyReadsNeverHoldsTheServer) {
   ASSERT_NE(endpoint.port, 0) << server.stderr_text();
   const std::string first = core::ServerStartLine() + "\n";
   std::string got(first.size(), '\0');
+  // Bounded like every wait here: a server whose line never comes fails the test in 5 s.
+  const int wait_ms = Deadline::In(seconds(5)).remaining_ms();
+  const timeval bound{wait_ms / 1000, (wait_ms % 1000) * 1000};
+  ASSERT_EQ(::setsockopt(sockets[0], SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound), 0);
   ASSERT_EQ(::recv(sockets[0], got.data(), got.size(), MSG_WAITALL),
-            static_cast<ssize_t>(first.size()));
+            static_cast<ssize_t>(first.size()))
+      << "the first console line did not arrive on the socket";
   EXPECT_EQ(got, first);
   std::optional<TcpPeer> client = TcpPeer::Connect(endpoint, Deadline::In(seconds(5)));
   ASSERT_TRUE(client.has_value());

@@ -10,6 +10,7 @@
 // Must not: sleep to synchronise; every wait has a deadline.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -212,6 +213,8 @@ TEST(G5StuckConsole, TheSharedStdoutDescriptionStaysBlocking) {
   const Deadline deadline = Deadline::In(seconds(5));
   while (out.find("listening on") == std::string::npos && !deadline.expired()) {
     char chunk[512];
+    pollfd ready{fds[0], POLLIN, 0};  // The read itself is bounded too, not only the loop.
+    if (::poll(&ready, 1, deadline.remaining_ms()) != 1) break;
     const ssize_t n = ::read(fds[0], chunk, sizeof chunk);
     if (n <= 0) break;
     out.append(chunk, static_cast<std::size_t>(n));
