@@ -87,10 +87,10 @@ struct Profile {
 };
 
 Profile QuickProfile() {
-  // 9 repetitions of 1 s: on this shared 2-vCPU VM a 250 ms repetition's rate varies by 10-18%
-  // (cv) and a 1 s one's by 3-12%, with no correlation between one repetition and the next
-  // (measured: -0.01 at lag 1 over 504 runs), so only the time measured narrows a ratio's
-  // interval (make_report.py's verdicts), and 250 ms runs left most cells at 0.93x undecided.
+  // 9 repetitions of 1 s: on this shared 2-vCPU VM a 250 ms repetition's rate varies by about
+  // 15% (cv) and a 1 s one's by about 10% (median over 56 cells), with no correlation between
+  // one repetition and the next (lag 1: -0.01 over 504 runs), so only the time measured narrows
+  // a ratio's interval (make_report.py's verdicts): about ±12% with 250 ms runs, ±8% with 1 s.
   return {{1, 64}, {64, 16384}, {1, 4, 16}, {1, 3, 9}, milliseconds(300), milliseconds(1000), 9};
 }
 // For smoke runs and the report's test fixture: every kernel and model once over, short runs.
