@@ -386,23 +386,35 @@ void RegisterAll(bool with_chat) {
 }  // namespace
 }  // namespace netref::bench
 
-// Own flags (removed before Google Benchmark sees argv): --profile=quick|full|smoke, and
-// --variant=LABEL:DIR (repeatable) to run the netref servers found in DIR too, as MODEL@LABEL.
+// Own flags (removed before Google Benchmark sees argv): --profile=quick|full|smoke,
+// --variant=LABEL:DIR (repeatable) to run the netref servers found in DIR too, as MODEL@LABEL,
+// and --repetitions=N (replaces the profile's count, 9 in the quick one: more repetitions narrow
+// each ratio's interval, as the square root of the time measured).
 int main(int argc, char** argv) {
   using namespace netref::bench;
   std::string profile = "quick";
   std::vector<std::pair<std::string, std::string>> variants;
+  int repetitions = 0;  // 0: the profile's.
   std::vector<char*> args;
   const auto usage = [&] {
     std::fprintf(
         stderr,
-        "usage: %s [--profile=quick|full|smoke] [--variant=LABEL:DIR]... [benchmark flags]\n",
+        "usage: %s [--profile=quick|full|smoke] [--variant=LABEL:DIR]... [--repetitions=N] "
+        "[benchmark flags]\n",
         argv[0]);
     return 2;
   };
   for (int i = 0; i < argc; ++i) {
     if (std::strncmp(argv[i], "--profile=", 10) == 0) {
       profile = argv[i] + 10;
+    } else if (std::strncmp(argv[i], "--repetitions=", 14) == 0) {
+      char* end = nullptr;
+      const long n = std::strtol(argv[i] + 14, &end, 10);
+      if (end == argv[i] + 14 || *end != '\0' || n < 1 || n > 1000) {
+        std::fprintf(stderr, "%s: --repetitions: '%s' is not 1..1000\n", argv[0], argv[i] + 14);
+        return usage();
+      }
+      repetitions = static_cast<int>(n);
     } else if (std::strncmp(argv[i], "--variant=", 10) == 0) {
       const std::string value = argv[i] + 10;
       const std::size_t colon = value.find(':');
@@ -425,6 +437,7 @@ int main(int argc, char** argv) {
                  profile.c_str());
     return usage();
   }
+  if (repetitions > 0) g_profile.repetitions = repetitions;
   // The servers live beside this binary in bin/ (harness/support reads NETREF_BIN_DIR).
   char self[4096] = {};
   if (::readlink("/proc/self/exe", self, sizeof self - 1) > 0) {

@@ -1061,8 +1061,9 @@ def write_report(data, out, compare):
     w(f"| netref build | {ctx.get('netref_build_type', '?')}, NETREF_LINK="
       f"{ctx.get('netref_link', '?')} (Google Benchmark library: "
       f"{ctx.get('library_build_type', '?')}) |")
+    reps = max((len(c.reps) for c in data.cells.values()), default=0)
     w(f"| profile | {ctx.get('netref_profile', '?')}: {ctx.get('run_ms', '?')} ms measured per "
-      f"run, repetitions interleaved at random |")
+      f"run, {reps} repetitions of each cell, interleaved at random |")
     w(f"| load average | {', '.join(f'{x:.2f}' for x in load) if load else '?'} at the start"
       + (f"; {min(loads):.2f}–{max(loads):.2f} (1 min) as the runs began" if loads else "")
       + " |")
