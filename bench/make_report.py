@@ -88,7 +88,8 @@ class Cell:
         return self.med(self.rate_name) if self.rate_name else None
 
     def rates(self):
-        """Each repetition's rate."""
+        """Each repetition's rate, but for one that completed nothing (0: a failed run, reported
+        through its errors counter), which would divide the interval's resamples by zero."""
         return [r[self.rate_name] for r in self.reps if self.rate_name and r.get(self.rate_name)]
 
     def cv(self):

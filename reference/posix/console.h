@@ -7,7 +7,8 @@
 //
 // A server may hold its stdout lines until it waits (HoldUntilWait): they are written together,
 // whole lines in writes of at most PIPE_BUF bytes, by Flush, which every wait of a server calls
-// first (ServerLoop::Turn before epoll_wait, an echo session before each read or write of its
+// first (ServerLoop::Turn before epoll_wait or a pre-forked worker's blocking accept,
+// StopAccepting before the shutdown's grace, an echo session before each read or write of its
 // client, ForkChild before fork, a child before _exit, and the exit handler). So a line is on
 // the console before the program waits for anything, and never sits in a buffer that fork
 // would copy or _exit lose; a server under churn pays one console write per wait instead of

@@ -49,7 +49,8 @@ absl::StatusOr<Listening> Listen(const core::ProgramConfig& config, int backlog,
   if (!listener.ok()) return listener.status();
   absl::StatusOr<core::Endpoint> bound = posix::LocalEndpoint(listener->get());
   if (!bound.ok()) return bound.status();
-  absl::StatusOr<posix::Acceptor> acceptor = posix::Acceptor::Create(std::move(*listener), clients, waits);
+  absl::StatusOr<posix::Acceptor> acceptor =
+      posix::Acceptor::Create(std::move(*listener), clients, waits);
   if (!acceptor.ok()) return acceptor.status();
   return Listening{std::move(*acceptor), *bound};
 }
